@@ -1,0 +1,138 @@
+import type { MessageType } from "../types.js";
+
+/** What {@link classifyMessage} looks at; every field is optional. */
+export interface ClassifyInput {
+  /** Decoded Subject header. */
+  subject?: string | undefined;
+  inReplyTo?: string | undefined;
+  references?: string | undefined;
+  /** Decoded plain text of the body (or the HTML converted to text), used when headers do not decide. */
+  bodyText?: string | undefined;
+}
+
+// Subject prefixes as mail clients write them, by language. Keys are lower-case and compared without the
+// trailing colon. Sources: the prefixes Outlook, Gmail, Apple Mail and Thunderbird localisations emit.
+const REPLY_PREFIXES = new Set([
+  "re", // English and most languages
+  "aw", // German "Antwort"
+  "antw", // Dutch "Antwoord"
+  "sv", // Swedish, Danish, Norwegian "Svar"
+  "vs", // Finnish "Vastaus" (Danish/Norwegian Outlook use it for forwards — body structure breaks the tie)
+  "odp", // Polish "Odpowiedź"
+  "ynt", // Turkish "Yanıt"
+  "yanıt",
+  "réf", // French (Outlook)
+  "ref",
+  "ris", // Italian "Risposta"
+  "r", // Italian (Outlook)
+  "res", // Portuguese "Resposta"
+  "odg", // Croatian/Slovenian "Odgovor"
+  "vá", // Hungarian "Válasz"
+  "válasz",
+  "atb", // Latvian "Atbilde"
+  "ats", // Lithuanian "Atsakyti"
+  "απ", // Greek
+  "σχετ", // Greek
+  "отв", // Russian "Ответ"
+  "відп", // Ukrainian
+  "回复", // Chinese (simplified)
+  "答复",
+  "回覆", // Chinese (traditional)
+  "답장", // Korean
+  "返信", // Japanese
+]);
+const FORWARD_PREFIXES = new Set([
+  "fwd",
+  "fw",
+  "wg", // German "Weitergeleitet"
+  "tr", // French "Transféré"
+  "rv", // Spanish "Reenviado"
+  "doorst", // Dutch "Doorsturen"
+  "vb", // Swedish "Vidarebefordra"
+  "vl", // Finnish "Välitä"
+  "i", // Italian "Inoltrato"
+  "inoltro",
+  "pd", // Polish "Przekaż dalej"
+  "enc", // Portuguese "Encaminhar"
+  "i̇lt", // Turkish "İlet" (lower-cased dotted I)
+  "ilt",
+  "továbbítás", // Hungarian
+  "pr", // Czech "Přeposlat"
+  "pres", // Slovenian
+  "prsl", // Croatian
+  "πρθ", // Greek
+  "пересл", // Russian "Переслать"
+  "转发", // Chinese
+  "轉寄",
+  "轉發",
+  "전달", // Korean
+  "転送", // Japanese
+]);
+
+// A prefix is a short word (optionally "[n]" or "(n)" counted, as some clients write "Re[2]:"), then a colon:
+// ASCII ':' or the full-width '：' used by CJK clients.
+const MAX_PREFIX_LENGTH = 12;
+
+function leadingPrefixes(subject: string): string[] {
+  const prefixes: string[] = [];
+  let rest = subject;
+  // Bounded loop: each step consumes at least one character; 20 stacked prefixes are more than any thread has.
+  for (let i = 0; i < 20; i++) {
+    rest = rest.replace(/^[\s\u00a0]+/, "");
+    // Skip list tags such as "[ext] " or "[project] " that gateways put in front of the prefix.
+    const colon = rest.search(/[:：]/);
+    if (colon <= 0 || colon > MAX_PREFIX_LENGTH + 4) break;
+    const word = rest
+      .slice(0, colon)
+      .trim()
+      .replace(/\s*[[(]\d{1,4}[\])]$/, "")
+      .toLowerCase();
+    if (!REPLY_PREFIXES.has(word) && !FORWARD_PREFIXES.has(word)) break;
+    prefixes.push(word);
+    rest = rest.slice(colon + 1);
+  }
+  return prefixes;
+}
+
+const FORWARD_MARKERS = [
+  /^-{5,}\s*forwarded message\s*-{5,}/im, // Gmail
+  /^begin forwarded message:/im, // Apple Mail
+  /^-{5,}\s*original message\s*-{5,}/im, // Thunderbird forward inline, Outlook "-----Original Message-----"
+  /^-{5,}\s*(weitergeleitete nachricht|message transféré|mensaje reenviado|doorgestuurd bericht)\s*-{5,}/im,
+];
+
+function bodyLooksForwarded(text: string): boolean {
+  const head = text.slice(0, 20_000);
+  return FORWARD_MARKERS.some((re) => re.test(head));
+}
+
+function bodyLooksQuoted(text: string): boolean {
+  const head = text.slice(0, 20_000);
+  return /^>/m.test(head);
+}
+
+/**
+ * Tells whether a message is new, a reply or a forward: from the subject's first prefix in any of the common
+ * languages (stacked prefixes like "RE: AW:" are read left to right — the newest action is leftmost), then
+ * In-Reply-To / References, then the body's structure (a forward separator, `>`-quoted lines).
+ *
+ * @example
+ * classifyMessage({ subject: "AW: RE: Budget" }); // "reply"
+ * classifyMessage({ subject: "WG: Budget" });     // "forward"
+ * classifyMessage({ subject: "Budget" });         // "new"
+ */
+export function classifyMessage(input: ClassifyInput): MessageType {
+  const prefixes = leadingPrefixes(input.subject ?? "");
+  const body = input.bodyText ?? "";
+  const first = prefixes[0];
+  if (first !== undefined) {
+    if (FORWARD_PREFIXES.has(first)) return "forward";
+    // "VS:" is a reply in Finnish but a forward in Danish and Norwegian Outlook; the body decides.
+    if (first === "vs" && bodyLooksForwarded(body)) return "forward";
+    return "reply";
+  }
+  if ((input.inReplyTo ?? "").trim() || (input.references ?? "").trim()) return "reply";
+  if (bodyLooksForwarded(body)) return "forward";
+  if (bodyLooksQuoted(body)) return "reply";
+  return "new";
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { classifyMessage } from "../../../src/core/reply/classify-message.js";
+
+describe("classifyMessage", () => {
+  it.each([
+    ["Re: Budget", "reply"],
+    ["RE: Budget", "reply"],
+    ["AW: Budget", "reply"],
+    ["SV: Budget", "reply"],
+    ["Antw: Budget", "reply"],
+    ["Odp: Budget", "reply"],
+    ["Ynt: Budget", "reply"],
+    ["Réf : Budget", "reply"],
+    ["Re[2]: Budget", "reply"],
+    ["回复：预算", "reply"],
+    ["Fwd: Budget", "forward"],
+    ["FW: Budget", "forward"],
+    ["WG: Budget", "forward"],
+    ["TR: Budget", "forward"],
+    ["RV: Budget", "forward"],
+    ["Doorst: Budget", "forward"],
+    ["转发：预算", "forward"],
+    ["RE: AW: Budget", "reply"],
+    ["WG: RE: Budget", "forward"],
+    ["Budget", "new"],
+    ["Regarding: the budget", "new"],
+    ["Fwdx: nothing", "new"],
+    ["Meeting at 10:30", "new"],
+  ] as const)("reads the subject %j as %s", (subject, expected) => {
+    expect(classifyMessage({ subject })).toBe(expected);
+  });
+
+  it("calls a message with In-Reply-To a reply even without a prefix", () => {
+    expect(classifyMessage({ subject: "Budget", inReplyTo: "<a@b>" })).toBe("reply");
+    expect(classifyMessage({ subject: "Budget", references: "<a@b> <c@d>" })).toBe("reply");
+  });
+
+  it("lets a forward prefix win over reply headers", () => {
+    expect(classifyMessage({ subject: "Fwd: Budget", inReplyTo: "<a@b>" })).toBe("forward");
+  });
+
+  it("reads the body when headers do not decide", () => {
+    expect(classifyMessage({ bodyText: "FYI\n\n---------- Forwarded message ---------\nFrom: x" })).toBe("forward");
+    expect(classifyMessage({ bodyText: "See below.\n\nBegin forwarded message:\n\nFrom: x" })).toBe("forward");
+    expect(classifyMessage({ bodyText: "Agreed.\n\n> Shall we?\n" })).toBe("reply");
+    expect(classifyMessage({ bodyText: "Hello there.\nNo quotes > here.\n" })).toBe("new");
+  });
+
+  it("uses the body to tell a Danish forward from a Finnish reply under VS:", () => {
+    expect(classifyMessage({ subject: "VS: Budget", bodyText: "Hej\n" })).toBe("reply");
+    expect(classifyMessage({ subject: "VS: Budget", bodyText: "-----Original Message-----\nFrom: x" })).toBe("forward");
+  });
+});
