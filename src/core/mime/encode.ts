@@ -1,0 +1,61 @@
+/** Transfer encodings for a stamped part (RFC 2045 §6): lines within limits, in the message's line ending. */
+import { CR, LF } from "./_bytes.js";
+
+const HEX = "0123456789ABCDEF";
+
+/**
+ * Base64 in lines of 76 characters (RFC 2045 §6.8) joined by `eol`, without a final line break.
+ *
+ * @example
+ * encodeBase64(new TextEncoder().encode("hi"), "\r\n") // "aGk="
+ */
+export function encodeBase64(bytes: Uint8Array, eol: "\r\n" | "\n"): string {
+  const flat = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("base64");
+  const lines: string[] = [];
+  for (let i = 0; i < flat.length; i += 76) lines.push(flat.slice(i, i + 76));
+  return lines.join(eol);
+}
+
+/**
+ * Quoted-printable (RFC 2045 §6.7): encoded lines of at most 76 characters with soft breaks, whitespace before a
+ * line break encoded, `=` and 8-bit bytes escaped. A line break in the data (CRLF or bare LF) becomes `eol`;
+ * a lone CR is escaped. A leading "--" and "From " are escaped too, so no encoded line can look like a MIME
+ * boundary or an mbox separator.
+ *
+ * @example
+ * encodeQuotedPrintable(new TextEncoder().encode("café \n"), "\r\n") // "caf=C3=A9=20\r\n"
+ */
+export function encodeQuotedPrintable(bytes: Uint8Array, eol: "\r\n" | "\n"): string {
+  const out: string[] = [];
+  let line = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b === LF || (b === CR && bytes[i + 1] === LF)) {
+      out.push(line, eol);
+      line = "";
+      if (b === CR) i++;
+      continue;
+    }
+    const nextIsBreak =
+      i + 1 >= bytes.length || bytes[i + 1] === LF || (bytes[i + 1] === CR && bytes[i + 2] === LF);
+    const literal =
+      ((b === 0x20 || b === 0x09) && !nextIsBreak) || (b >= 0x21 && b <= 0x7e && b !== 0x3d)
+        ? String.fromCharCode(b)
+        : "";
+    // 75 leaves room for the "=" of a soft break within the 76-character limit.
+    if (line.length + (literal ? 1 : 3) > 75) {
+      out.push(line, "=", eol);
+      line = "";
+    }
+    const guarded =
+      line.length === 0 &&
+      ((b === 0x2d && bytes[i + 1] === 0x2d) || (b === 0x46 && startsWithFrom(bytes, i)));
+    line += literal && !guarded ? literal : `=${HEX[b >> 4]}${HEX[b & 15]}`;
+  }
+  out.push(line);
+  return out.join("");
+}
+
+function startsWithFrom(bytes: Uint8Array, i: number): boolean {
+  return bytes[i + 1] === 0x72 && bytes[i + 2] === 0x6f && bytes[i + 3] === 0x6d && bytes[i + 4] === 0x20;
+}

@@ -1,0 +1,463 @@
+/**
+ * Splices stamps into a message's body parts and changes nothing else (SPEC §5): every byte outside the stamped
+ * parts stays as it was, and decoding a stamped part gives the original text with each stamp at one position.
+ */
+import { LF, applyEdits, isAscii, latin1Bytes, longestLine, type _Edit } from "./_bytes.js";
+import { getCodec, utf8Codec, type _Codec } from "./_charset.js";
+import { setCharset, setTransferEncoding } from "./_header-edit.js";
+import { htmlEndIndex, htmlTopIndex } from "./_html-position.js";
+import { mapIndicesToBytes } from "./_index-map.js";
+import { findBodyParts } from "./body-parts.js";
+import { decodeTransferEncoding } from "./decode.js";
+import { encodeBase64, encodeQuotedPrintable } from "./encode.js";
+import { scanMessage, type MimeNode, type ScannedMessage } from "./scan-message.js";
+import { MailstampError } from "../errors.js";
+import type { BodyPartType, Placement, SkipReason } from "../types.js";
+
+/** One rendered template to place into the message. */
+export interface StampInsert {
+  /** The template name (reported back in `applied`). */
+  id: string;
+  /** Goes into the HTML body; "" leaves the HTML body alone. */
+  html: string;
+  /** Goes into the plain-text body; "" leaves the text body alone. */
+  text: string;
+  placement: Placement;
+}
+
+/** Options of {@link injectStamp}. */
+export interface InjectOptions {
+  /** Header to add (prepended as the first header line, using the message's line ending). */
+  marker?: { name: string; value: string };
+  /** Remove every existing header field with this name first (an invalid marker). */
+  removeHeader?: string;
+  /** Where `under-reply` goes in the decoded body; absent or undefined result → end of body (like bottom). */
+  locateReply?: (kind: BodyPartType, decoded: string) => { index: number; pattern: string } | undefined;
+  /** @default { maxMimeDepth: 32, maxParts: 2000 } */
+  limits?: { maxMimeDepth: number; maxParts: number };
+}
+
+/** The stamped message and what went where, or why nothing was changed. */
+export type InjectResult =
+  | {
+      ok: true;
+      message: Uint8Array;
+      applied: Array<{ id: string; parts: BodyPartType[]; boundary?: Partial<Record<BodyPartType, string>> }>;
+    }
+  | { ok: false; reason: SkipReason; detail: string };
+
+const DEFAULT_LIMITS = { maxMimeDepth: 32, maxParts: 2000 };
+const SUPPORTED_CTE = new Set(["7bit", "8bit", "binary", "quoted-printable", "base64"]);
+const RANK: Record<Placement, number> = { top: 0, "under-reply": 1, bottom: 2 };
+const PLACEMENTS = new Set<string>(["top", "under-reply", "bottom"]);
+
+/**
+ * Inserts stamps into the HTML and plain-text body of a raw message, splicing bytes instead of re-serialising.
+ *
+ * @example
+ * const result = injectStamp(raw, [{ id: "legal", html: "<p>Confidential</p>", text: "Confidential", placement: "bottom" }],
+ *   { marker: { name: "X-Mailstamp", value: "v=1" } });
+ * if (result.ok) send(result.message);
+ * @throws {MailstampError} `OPTIONS_INVALID` for malformed inserts, limits or marker (misuse); never for the message.
+ */
+export function injectStamp(
+  raw: Uint8Array | string,
+  inserts: readonly StampInsert[],
+  options: InjectOptions = {},
+): InjectResult {
+  validate(inserts, options);
+  const bytes = typeof raw === "string" ? new TextEncoder().encode(raw) : raw;
+  const scan = scanMessage(bytes, options.limits ?? DEFAULT_LIMITS);
+  if (!scan.ok) return scan;
+  return injectIntoScanned(scan.message, inserts, options);
+}
+
+/**
+ * {@link injectStamp} for a message that was already scanned, so the stamper reads the structure only once.
+ *
+ * @example
+ * const scan = scanMessage(raw, limits); if (scan.ok) injectIntoScanned(scan.message, inserts, { marker });
+ * @throws {MailstampError} `OPTIONS_INVALID` for malformed inserts or marker (misuse); never for the message.
+ */
+export function injectIntoScanned(
+  msg: ScannedMessage,
+  inserts: readonly StampInsert[],
+  options: InjectOptions = {},
+): InjectResult {
+  validate(inserts, options);
+  try {
+    return inject(msg, inserts, options);
+  } catch (err) {
+    return { ok: false, reason: "unparseable", detail: `the message could not be stamped (${String(err)})` };
+  }
+}
+
+function validate(inserts: readonly StampInsert[], options: InjectOptions): void {
+  const fail = (what: string): never => {
+    throw new MailstampError("OPTIONS_INVALID", what);
+  };
+  if (!Array.isArray(inserts)) fail("inserts must be an array");
+  inserts.forEach((ins, i) => {
+    if (typeof ins !== "object" || ins === null) fail(`inserts[${i}] must be an object`);
+    if (typeof ins.id !== "string") fail(`inserts[${i}].id must be a string`);
+    if (typeof ins.html !== "string") fail(`inserts[${i}].html must be a string`);
+    if (typeof ins.text !== "string") fail(`inserts[${i}].text must be a string`);
+    if (!PLACEMENTS.has(ins.placement))
+      fail(`inserts[${i}].placement must be one of top, under-reply, bottom`);
+  });
+  // A CR or LF in a header we write would let a value smuggle in header fields of its own.
+  if (options.marker !== undefined) {
+    if (!isFieldName(options.marker.name))
+      fail(`marker.name is not a valid header field name: ${options.marker.name}`);
+    if (typeof options.marker.value !== "string" || /[\r\n]/.test(options.marker.value)) {
+      fail("marker.value must be a single-line string");
+    }
+  }
+  if (options.removeHeader !== undefined && !isFieldName(options.removeHeader)) {
+    fail(`removeHeader is not a valid header field name: ${String(options.removeHeader)}`);
+  }
+}
+
+function isFieldName(name: unknown): name is string {
+  if (typeof name !== "string" || name.length === 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || c === 0x3a) return false;
+  }
+  return true;
+}
+
+interface Wanted {
+  idx: number;
+  placement: Placement;
+  content: string;
+}
+
+function inject(msg: ScannedMessage, inserts: readonly StampInsert[], options: InjectOptions): InjectResult {
+  const body = findBodyParts(msg);
+  if (!body.html && !body.text) {
+    return { ok: false, reason: "no-body", detail: "the message has no text/html or text/plain body part" };
+  }
+  const eol = msg.lineEnding;
+  const edits: _Edit[] = [];
+  const adds = new Map<MimeNode, string[]>();
+  const applied = inserts.map((ins) => ({
+    id: ins.id,
+    parts: [] as BodyPartType[],
+    boundary: {} as Partial<Record<BodyPartType, string>>,
+  }));
+  const failures: string[] = [];
+  let stampedAny = false;
+  let headersChanged = false;
+
+  for (const [kind, node] of [
+    ["text/html", body.html],
+    ["text/plain", body.text],
+  ] as const) {
+    if (!node) continue;
+    const wanted: Wanted[] = inserts.flatMap((ins, idx) => {
+      const content = kind === "text/html" ? ins.html : ins.text;
+      return content ? [{ idx, placement: ins.placement, content }] : [];
+    });
+    if (wanted.length === 0) continue;
+    const part = stampPart(msg, node, kind, wanted, options.locateReply);
+    if (!part.ok) {
+      failures.push(part.detail);
+      continue;
+    }
+    stampedAny = true;
+    edits.push(...part.edits);
+    if (part.adds.length) {
+      adds.set(node, part.adds);
+      headersChanged = true;
+    }
+    if (part.fieldsChanged) headersChanged = true;
+    for (const w of wanted) {
+      const entry = applied[w.idx];
+      if (!entry) continue;
+      entry.parts.push(kind);
+      const pattern = part.patterns.get(w.idx);
+      if (pattern !== undefined) entry.boundary[kind] = pattern;
+    }
+  }
+  if (!stampedAny && failures.length > 0)
+    return { ok: false, reason: "unparseable", detail: failures.join("; ") };
+
+  // RFC 2045 §4: the MIME header fields we touched only count under a MIME-Version.
+  if (headersChanged && !msg.headers.some((f) => f.name.toLowerCase() === "mime-version")) {
+    adds.set(msg.root, [...(adds.get(msg.root) ?? []), `MIME-Version: 1.0${eol}`]);
+  }
+  const headerEdits: _Edit[] = [];
+  for (const [node, lines] of adds) headerEdits.push(headerBlockInsertion(msg, node, lines, eol));
+  for (const node of [body.html, body.text]) {
+    if (
+      node &&
+      !adds.has(node) &&
+      needsSeparator(msg, node) &&
+      edits.some((e) => e.start === node.bodyStart)
+    ) {
+      headerEdits.push(headerBlockInsertion(msg, node, [], eol));
+    }
+  }
+
+  const rootEdits: _Edit[] = [];
+  if (options.marker) {
+    rootEdits.push({
+      start: 0,
+      end: 0,
+      data: new TextEncoder().encode(`${options.marker.name}: ${options.marker.value}${eol}`),
+    });
+  }
+  if (options.removeHeader !== undefined) {
+    const name = options.removeHeader.toLowerCase();
+    for (const field of msg.headers) {
+      if (field.name.toLowerCase() === name)
+        rootEdits.push({ start: field.start, end: field.end, data: new Uint8Array(0) });
+    }
+  }
+  const message = applyEdits(msg.raw, [...rootEdits, ...headerEdits, ...edits]);
+  return {
+    ok: true,
+    message,
+    applied: applied.map((a) => (Object.keys(a.boundary).length > 0 ? a : { id: a.id, parts: a.parts })),
+  };
+}
+
+/** A part whose header block runs into its (empty) body without the blank line that separates them. */
+function needsSeparator(msg: ScannedMessage, node: MimeNode): boolean {
+  return node.headerEnd === node.bodyStart && node.headers.length > 0;
+}
+
+/** New header lines at the end of a part's header block, plus the blank line when the part had none. */
+function headerBlockInsertion(msg: ScannedMessage, node: MimeNode, lines: string[], eol: string): _Edit {
+  let text = lines.join("");
+  if (node.headerEnd === node.bodyStart) {
+    const unterminated = node.headerEnd > node.start && msg.raw[node.headerEnd - 1] !== LF;
+    if (node.headers.length > 0) text = (unterminated ? eol : "") + text + eol;
+    else if (text) text += eol;
+  }
+  return { start: node.headerEnd, end: node.headerEnd, data: new TextEncoder().encode(text) };
+}
+
+type PartResult =
+  | { ok: true; edits: _Edit[]; adds: string[]; fieldsChanged: boolean; patterns: Map<number, string> }
+  | { ok: false; detail: string };
+
+function stampPart(
+  msg: ScannedMessage,
+  node: MimeNode,
+  kind: BodyPartType,
+  wanted: readonly Wanted[],
+  locateReply: InjectOptions["locateReply"],
+): PartResult {
+  const where = node.path ? `part ${node.path}` : "the body";
+  const cte = node.transferEncoding;
+  if (!SUPPORTED_CTE.has(cte))
+    return { ok: false, detail: `${where} uses the unknown transfer encoding "${cte}"` };
+  const eol = msg.lineEnding;
+  const raw = msg.raw;
+  const original = raw.subarray(node.bodyStart, node.bodyEnd);
+  const td = decodeTransferEncoding(original, cte);
+  const codec = getCodec(node.contentType.params.charset);
+  const decoded = codec.decode(td);
+  const html = kind === "text/html";
+  const patterns = new Map<number, string>();
+
+  let endIndex: number | undefined;
+  let replyHit: { index: number; pattern: string } | null | undefined;
+  const positioned = wanted.map((w, order) => {
+    let index: number;
+    if (w.placement === "top") index = html ? htmlTopIndex(decoded) : 0;
+    else {
+      endIndex ??= html ? htmlEndIndex(decoded) : decoded.length;
+      index = endIndex;
+      if (w.placement === "under-reply" && locateReply) {
+        if (replyHit === undefined) replyHit = locate(locateReply, kind, decoded) ?? null;
+        if (replyHit) {
+          index = replyHit.index;
+          patterns.set(w.idx, replyHit.pattern);
+        }
+      }
+    }
+    return { index, rank: RANK[w.placement], order, content: normaliseLineBreaks(w.content, eol) };
+  });
+  positioned.sort((a, b) => a.index - b.index || a.rank - b.rank || a.order - b.order);
+
+  const flowed = !html && node.contentType.params.format?.toLowerCase() === "flowed";
+  const insertions: Array<{ index: number; text: string }> = [];
+  for (const p of positioned) {
+    const last = insertions[insertions.length - 1];
+    if (last && last.index === p.index)
+      last.text += html ? p.content : eol + eol + textStamp(p.content, eol, flowed);
+    else insertions.push({ index: p.index, text: html ? p.content : textStamp(p.content, eol, flowed) });
+  }
+  if (!html) {
+    for (const ins of insertions) {
+      const lead = ins.index === 0 ? "" : blankLineLead(decoded, ins.index, eol);
+      const trail = ins.index >= decoded.length ? eol : eol + eol;
+      ins.text = lead + ins.text + trail;
+    }
+  } else {
+    for (const ins of insertions) ins.text = toCharacterReferences(ins.text, codec);
+  }
+
+  let target: _Codec = codec;
+  let newTd: Uint8Array | undefined;
+  const encodable = insertions.map((ins) => codec.encode(ins.text));
+  if (encodable.every((b) => b !== undefined)) {
+    const offsets = mapIndicesToBytes(
+      codec,
+      td,
+      insertions.map((i) => i.index),
+    );
+    if (offsets) newTd = splice(td, offsets, encodable as Uint8Array[]);
+    else {
+      // Charsets whose bytes cannot be mapped (UTF-16, UTF-7, CJK) are re-encoded whole, but only when that
+      // reproduces the original bytes exactly; otherwise the part moves to UTF-8 below.
+      const same = codec.encode(decoded);
+      if (same && bytesEqual(same, td)) newTd = codec.encode(assemble(decoded, insertions));
+    }
+  }
+  if (!newTd) {
+    target = utf8Codec();
+    newTd = target.encode(assemble(decoded, insertions)) as Uint8Array;
+  }
+
+  const boundaries = ancestorBoundaries(msg.root, node) ?? [];
+  const conflict = insertions.some((ins) => collidesWithBoundary(ins.text, boundaries));
+  let newCte = cte;
+  if (cte === "7bit" && (!isAscii(newTd) || longestLine(newTd) > 998 || conflict))
+    newCte = "quoted-printable";
+  else if (cte === "8bit" && (longestLine(newTd) > 998 || conflict)) newCte = "quoted-printable";
+  else if (cte === "binary" && conflict) newCte = "quoted-printable";
+
+  let encoded: Uint8Array;
+  const endsWithLf = original.length > 0 && original[original.length - 1] === LF;
+  if (newCte === "quoted-printable") {
+    let text = encodeQuotedPrintable(newTd, eol);
+    // Keep a trailing line break that was only a soft break, so the part still ends the way it did.
+    if (cte === "quoted-printable" && endsWithLf && !text.endsWith("\n")) text += `=${eol}`;
+    encoded = latin1Bytes(text);
+  } else if (newCte === "base64") {
+    encoded = latin1Bytes(encodeBase64(newTd, eol) + (endsWithLf ? eol : ""));
+  } else encoded = newTd;
+
+  const edits: _Edit[] = [];
+  const adds: string[] = [];
+  let fieldsChanged = false;
+  if (target !== codec) {
+    const change = setCharset(raw, node, "utf-8", eol);
+    edits.push(...change.edits);
+    adds.push(...change.adds);
+    fieldsChanged ||= change.edits.length > 0;
+  }
+  if (newCte !== cte) {
+    const change = setTransferEncoding(raw, node, newCte, eol);
+    edits.push(...change.edits);
+    adds.push(...change.adds);
+    fieldsChanged ||= change.edits.length > 0;
+  }
+  edits.push({ start: node.bodyStart, end: node.bodyEnd, data: encoded });
+  return { ok: true, edits, adds, fieldsChanged, patterns };
+}
+
+function locate(
+  locateReply: NonNullable<InjectOptions["locateReply"]>,
+  kind: BodyPartType,
+  decoded: string,
+): { index: number; pattern: string } | undefined {
+  const hit = locateReply(kind, decoded);
+  if (!hit || !Number.isInteger(hit.index) || hit.index < 0 || hit.index > decoded.length) return undefined;
+  return { index: hit.index, pattern: String(hit.pattern) };
+}
+
+function normaliseLineBreaks(text: string, eol: string): string {
+  return text.replace(/\r\n|\r|\n/g, eol);
+}
+
+/** A text stamp without trailing line breaks; in format=flowed (RFC 3676) its lines are fixed and space-stuffed. */
+function textStamp(content: string, eol: string, flowed: boolean): string {
+  let end = content.length;
+  while (end > 0 && (content[end - 1] === "\n" || content[end - 1] === "\r")) end--;
+  const text = content.slice(0, end);
+  if (!flowed) return text;
+  return text
+    .split(eol)
+    .map((line) => {
+      // "-- " is the signature separator (RFC 3676 §4.3) and keeps its space; any other trailing space would
+      // mark a soft break and join the line with the next one.
+      let l = line;
+      if (l !== "-- ") {
+        let e = l.length;
+        while (e > 0 && (l[e - 1] === " " || l[e - 1] === "\t")) e--;
+        l = l.slice(0, e);
+      }
+      return l.startsWith(" ") || l.startsWith(">") || l.startsWith("From ") ? ` ${l}` : l;
+    })
+    .join(eol);
+}
+
+/** The line breaks needed before a stamp so it starts after a blank line, without doubling existing ones. */
+function blankLineLead(decoded: string, index: number, eol: string): string {
+  const before = decoded.slice(Math.max(0, index - 4), index);
+  if (/\n\r?\n$/.test(before)) return "";
+  if (before.endsWith("\n")) return eol;
+  return eol + eol;
+}
+
+/** HTML never needs a charset change: what the part's charset cannot hold is written as `&#x…;`. */
+function toCharacterReferences(html: string, codec: _Codec): string {
+  if (codec.kind === "utf8" && codec.encode(html) !== undefined) return html;
+  let out = "";
+  const verdict = new Map<string, boolean>();
+  for (const ch of html) {
+    if (ch.charCodeAt(0) < 0x80) {
+      out += ch;
+      continue;
+    }
+    let ok = verdict.get(ch);
+    if (ok === undefined) verdict.set(ch, (ok = codec.encode(ch) !== undefined));
+    out += ok ? ch : `&#x${(ch.codePointAt(0) ?? 0xfffd).toString(16).toUpperCase()};`;
+  }
+  return out;
+}
+
+function assemble(decoded: string, insertions: ReadonlyArray<{ index: number; text: string }>): string {
+  let out = "";
+  let pos = 0;
+  for (const ins of insertions) {
+    out += decoded.slice(pos, ins.index) + ins.text;
+    pos = ins.index;
+  }
+  return out + decoded.slice(pos);
+}
+
+function splice(bytes: Uint8Array, offsets: readonly number[], pieces: readonly Uint8Array[]): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let pos = 0;
+  offsets.forEach((offset, i) => {
+    chunks.push(bytes.subarray(pos, offset), pieces[i] as Uint8Array);
+    pos = offset;
+  });
+  chunks.push(bytes.subarray(pos));
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+}
+
+function ancestorBoundaries(node: MimeNode, target: MimeNode): string[] | undefined {
+  if (node === target) return [];
+  for (const child of node.children) {
+    const below = ancestorBoundaries(child, target);
+    if (below) return node.boundary !== undefined ? [node.boundary, ...below] : below;
+  }
+  return undefined;
+}
+
+/** True when a stamp line would read as a delimiter of an enclosing multipart and cut the message apart. */
+function collidesWithBoundary(text: string, boundaries: readonly string[]): boolean {
+  if (boundaries.length === 0 || !text.includes("--")) return false;
+  return text.split(/\r?\n/).some((line) => boundaries.some((b) => line.startsWith(`--${b}`)));
+}

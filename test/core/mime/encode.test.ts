@@ -1,0 +1,39 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { decodeBase64, decodeQuotedPrintable } from "../../../src/core/mime/decode.js";
+import { encodeBase64, encodeQuotedPrintable } from "../../../src/core/mime/encode.js";
+
+const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "latin1"));
+
+describe("encode", () => {
+  it("encodes trailing whitespace, '=' and 8-bit bytes in quoted-printable", () => {
+    expect(encodeQuotedPrintable(bytes("a = b \n\xe9\t"), "\r\n")).toBe("a =3D b=20\r\n=E9=09");
+  });
+
+  it("escapes a leading '--' and 'From ' so no encoded line reads as a boundary or mbox separator", () => {
+    expect(encodeQuotedPrintable(bytes("--boundary\nFrom me"), "\n")).toBe("=2D-boundary\n=46rom me");
+  });
+
+  it("round-trips any bytes through quoted-printable with lines of at most 76 characters", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), (data) => {
+        // Data line breaks are hard breaks in the message's line ending; canonicalise the input the same way.
+        const canonical = Buffer.from(
+          Buffer.from(data).toString("latin1").replace(/\r?\n/g, "\r\n"),
+          "latin1",
+        );
+        const encoded = encodeQuotedPrintable(canonical, "\r\n");
+        for (const line of encoded.split("\r\n")) expect(line.length).toBeLessThanOrEqual(76);
+        expect(Buffer.from(decodeQuotedPrintable(bytes(encoded))).equals(canonical)).toBe(true);
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+  });
+
+  it("round-trips base64 in 76-character lines", () => {
+    const data = new Uint8Array(Array.from({ length: 200 }, (_, i) => (i * 37) & 0xff));
+    const encoded = encodeBase64(data, "\n");
+    expect(encoded.split("\n").map((l) => l.length)).toEqual([76, 76, 76, 40]);
+    expect(Buffer.from(decodeBase64(bytes(encoded))).equals(Buffer.from(data))).toBe(true);
+  });
+});
