@@ -254,7 +254,7 @@ export function createStamper(config: MailstampConfig | ResolvedConfig, options:
       subject,
       inReplyTo: header("in-reply-to"),
       references: header("references"),
-      bodyText: plainBody(),
+      bodyText: plainBody,
     });
     const now = clock();
 
@@ -276,9 +276,6 @@ export function createStamper(config: MailstampConfig | ResolvedConfig, options:
     const evaluation = evaluateRules(resolved.rules, facts);
     if (evaluation.stamps.length === 0) {
       return outcome(bytes, "skipped", "no-rule-matched", "no rule matched", messageType, evaluation.trace);
-    }
-    if (!body.html && !body.text) {
-      return outcome(bytes, "skipped", "no-body", "no text/html or text/plain body part", messageType, evaluation.trace);
     }
 
     const data: TemplateData = {

@@ -6,8 +6,11 @@ export interface ClassifyInput {
   subject?: string | undefined;
   inReplyTo?: string | undefined;
   references?: string | undefined;
-  /** Decoded plain text of the body (or the HTML converted to text), used when headers do not decide. */
-  bodyText?: string | undefined;
+  /**
+   * Decoded plain text of the body (or the HTML converted to text), used only when the headers do not decide;
+   * pass a function to decode the body only then.
+   */
+  bodyText?: string | (() => string) | undefined;
 }
 
 // Subject prefixes as mail clients write them, by language. Keys are lower-case and compared without the
@@ -123,16 +126,17 @@ function bodyLooksQuoted(text: string): boolean {
  */
 export function classifyMessage(input: ClassifyInput): MessageType {
   const prefixes = leadingPrefixes(input.subject ?? "");
-  const body = input.bodyText ?? "";
+  const body = (): string => (typeof input.bodyText === "function" ? input.bodyText() : (input.bodyText ?? ""));
   const first = prefixes[0];
   if (first !== undefined) {
     if (FORWARD_PREFIXES.has(first)) return "forward";
     // "VS:" is a reply in Finnish but a forward in Danish and Norwegian Outlook; the body decides.
-    if (first === "vs" && bodyLooksForwarded(body)) return "forward";
+    if (first === "vs" && bodyLooksForwarded(body())) return "forward";
     return "reply";
   }
   if ((input.inReplyTo ?? "").trim() || (input.references ?? "").trim()) return "reply";
-  if (bodyLooksForwarded(body)) return "forward";
-  if (bodyLooksQuoted(body)) return "reply";
+  const text = body();
+  if (bodyLooksForwarded(text)) return "forward";
+  if (bodyLooksQuoted(text)) return "reply";
   return "new";
 }

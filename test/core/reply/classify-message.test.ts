@@ -51,3 +51,18 @@ describe("classifyMessage", () => {
     expect(classifyMessage({ subject: "VS: Budget", bodyText: "-----Original Message-----\nFrom: x" })).toBe("forward");
   });
 });
+
+describe("classifyMessage body access", () => {
+  it("decodes the body only when the headers do not decide", () => {
+    let calls = 0;
+    const bodyText = () => {
+      calls++;
+      return "> quoted";
+    };
+    expect(classifyMessage({ subject: "Re: x", bodyText })).toBe("reply");
+    expect(classifyMessage({ subject: "x", inReplyTo: "<a@b>", bodyText })).toBe("reply");
+    expect(calls).toBe(0);
+    expect(classifyMessage({ subject: "x", bodyText })).toBe("reply");
+    expect(calls).toBe(1);
+  });
+});
