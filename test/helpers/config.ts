@@ -15,7 +15,12 @@ export function testConfig(overrides: Partial<MailstampConfig> = {}): MailstampC
           mobilePhone: "+1 555 0100",
           groups: ["Executives", "Staff"],
         },
-        { mail: "carol@example.com", displayName: "Carol <Script> & Co", jobTitle: "Sales", groups: ["Staff"] },
+        {
+          mail: "carol@example.com",
+          displayName: "Carol <Script> & Co",
+          jobTitle: "Sales",
+          groups: ["Staff"],
+        },
       ],
     },
     templates: {
@@ -43,7 +48,9 @@ export function testConfig(overrides: Partial<MailstampConfig> = {}): MailstampC
 }
 
 /** A multipart/alternative message with CRLF line endings. */
-export function alternativeMessage(opts: { from?: string; to?: string; subject?: string; extraHeaders?: string } = {}): string {
+export function alternativeMessage(
+  opts: { from?: string; to?: string; subject?: string; extraHeaders?: string } = {},
+): string {
   const from = opts.from ?? "Alice Example <alice@example.com>";
   const to = opts.to ?? "Bob Partner <bob@partner.test>";
   return [

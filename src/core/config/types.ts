@@ -151,6 +151,8 @@ export interface MailstampConfig {
   templates: Record<string, TemplateConfig>;
   rules: RuleConfig[];
   options?: OptionsConfig;
+  /** Settings of the SMTP relay (`mailstamp relay`, SPEC §8); read by the `mailstamp/smtp` adapter. */
+  relay?: Record<string, unknown>;
 }
 
 /** An image a template can reference, with its bytes loaded when it is embedded. */
@@ -209,8 +211,9 @@ export interface ResolvedConfig {
   readonly resolved: true;
   organization: { name?: string; domains: string[]; [key: string]: unknown };
   sender: "header" | "envelope" | "sender";
-  directory: { users: Array<DirectoryUser & { aliases: string[] }>; graph?: Record<string, unknown> };
+  directory: { users: Array<DirectoryUser & { mail: string; aliases: string[] }>; graph?: Record<string, unknown> };
   templates: Record<string, ResolvedTemplate>;
   rules: ResolvedRule[];
   options: ResolvedOptions;
+  relay?: Record<string, unknown>;
 }
