@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { createStamper, type StampResult } from "../index.js";
+import type { StampResult } from "../index.js";
+import { stamperFor } from "./_stamper.js";
 import { loadCliConfig } from "./_config.js";
 import { envelopeFrom } from "./_envelope.js";
 import { CliError, readInput } from "./_io.js";
@@ -48,7 +49,7 @@ export async function explainCommand(values: CliValues, args: string[], io: CliI
   const config = await loadCliConfig(values.config && resolve(io.cwd, values.config), io.cwd);
   const input = args[0] as string;
   const raw = await readInput(input === "-" ? "-" : resolve(io.cwd, input), io.stdin);
-  const result = await createStamper(config).stamp(raw, envelopeFrom(values));
+  const result = await (await stamperFor(config)).stamp(raw, envelopeFrom(values));
   io.stdout.write(values.json ? `${JSON.stringify(reportOf(result), null, 2)}\n` : formatExplanation(result));
   return 0;
 }

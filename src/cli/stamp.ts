@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { createStamper, type StampResult } from "../index.js";
+import type { StampResult } from "../index.js";
+import { stamperFor } from "./_stamper.js";
 import { loadCliConfig } from "./_config.js";
 import { envelopeFrom } from "./_envelope.js";
 import { CliError, readInput, writeAtomic } from "./_io.js";
@@ -17,7 +18,7 @@ export async function stampCommand(values: CliValues, args: string[], io: CliIo)
   const input = args[0] ?? "-";
   const config = await loadCliConfig(values.config && resolve(io.cwd, values.config), io.cwd);
   const raw = await readInput(input === "-" ? "-" : resolve(io.cwd, input), io.stdin);
-  const result = await createStamper(config).stamp(raw, envelopeFrom(values));
+  const result = await (await stamperFor(config)).stamp(raw, envelopeFrom(values));
   if (values.output) await writeAtomic(resolve(io.cwd, values.output), result.message);
   else io.stdout.write(result.message);
   if (values.report) {
