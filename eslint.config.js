@@ -16,7 +16,14 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["**/adapters/**", "**/cli/**"], message: "The core must not import adapters or the CLI." }] },
+        {
+          patterns: [
+            {
+              group: ["**/adapters/**", "**/cli/**"],
+              message: "The core must not import adapters or the CLI.",
+            },
+          ],
+        },
       ],
     },
   },
@@ -26,7 +33,9 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["**/core/**"], message: "The CLI uses the public API (src/index.ts) only." }] },
+        {
+          patterns: [{ group: ["**/core/**"], message: "The CLI uses the public API (src/index.ts) only." }],
+        },
       ],
     },
   },

@@ -18,7 +18,10 @@ export async function loadCliConfig(path: string | undefined, cwd: string): Prom
 export function toCliError(err: unknown): CliError {
   if (err instanceof CliError) return err;
   if (err instanceof ConfigError) {
-    return new CliError(err.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("\n"), 1);
+    return new CliError(
+      err.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("\n"),
+      1,
+    );
   }
   if (isMailstampError(err)) return new CliError(err.message.replace(/^\[mailstamp\] /, ""), 1);
   throw err;

@@ -15,7 +15,8 @@ export class CliError extends Error {
 export async function readInput(path: string, stdin: NodeJS.ReadableStream): Promise<Uint8Array> {
   if (path === "-") {
     const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+    for await (const chunk of stdin)
+      chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
     return Buffer.concat(chunks);
   }
   try {

@@ -9,7 +9,7 @@ import { reportOf } from "./stamp.js";
 
 function show(value: unknown): string {
   if (value === undefined) return "(none)";
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
@@ -35,7 +35,9 @@ export function formatExplanation(result: StampResult): string {
   for (const rule of result.trace) {
     const verdict = !rule.enabled ? "disabled" : rule.matched ? "MATCHED" : "not matched";
     const decided = rule.decidedBy ? ` — decided by ${rule.decidedBy}` : "";
-    lines.push(`  ${rule.index + 1}. ${rule.rule}: ${verdict}${decided}${rule.note ? ` (${rule.note})` : ""}`);
+    lines.push(
+      `  ${rule.index + 1}. ${rule.rule}: ${verdict}${decided}${rule.note ? ` (${rule.note})` : ""}`,
+    );
     for (const c of rule.conditions) {
       lines.push(`       ${c.verdict ? "yes" : "no "}  ${c.path}  seen ${show(c.seen)}`);
     }

@@ -26,11 +26,19 @@ export async function buildPreview(config: ResolvedConfig, address: string, only
   const sections: string[] = [];
   for (const name of names) {
     const template = config.templates[name];
-    if (!template) throw new CliError(`no template named "${name}" (have: ${Object.keys(config.templates).join(", ")})`, 1);
+    if (!template)
+      throw new CliError(
+        `no template named "${name}" (have: ${Object.keys(config.templates).join(", ")})`,
+        1,
+      );
     const domain = address.slice(address.lastIndexOf("@") + 1).toLowerCase();
     const stamp = await renderTemplate(template, {
       user: { ...user },
-      sender: { address, domain, ...(typeof user.displayName === "string" ? { name: user.displayName } : {}) },
+      sender: {
+        address,
+        domain,
+        ...(typeof user.displayName === "string" ? { name: user.displayName } : {}),
+      },
       recipients: [{ address: "recipient@partner.test", domain: "partner.test", internal: false }],
       message: { subject: "Preview", type: "new" },
       org: { ...config.organization },

@@ -59,7 +59,13 @@ const ALLOWED: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
   preview: ["config", "user", "template", "output"],
 };
 
-export type CliValues = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPTIONS)[K] extends { type: "boolean" } ? boolean : string };
+export type CliValues = {
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true }
+    ? string[]
+    : (typeof OPTIONS)[K] extends { type: "boolean" }
+      ? boolean
+      : string;
+};
 
 /**
  * Runs the CLI with the given arguments (without `node` and the script) and returns the exit code.
@@ -70,7 +76,12 @@ export type CliValues = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] exte
 export async function run(argv: readonly string[], io: CliIo, version = "0.0.0"): Promise<number> {
   let parsed: { values: CliValues; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }) as typeof parsed;
+    parsed = parseArgs({
+      args: [...argv],
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    }) as typeof parsed;
   } catch (err) {
     io.stderr.write(`mailstamp: ${(err as Error).message}\nRun "mailstamp --help" for usage.\n`);
     return 2;
@@ -92,7 +103,9 @@ export async function run(argv: readonly string[], io: CliIo, version = "0.0.0")
   const allowed = ALLOWED[command] ?? [];
   for (const key of Object.keys(values) as Array<keyof typeof OPTIONS>) {
     if (!allowed.includes(key)) {
-      io.stderr.write(`mailstamp ${command}: option --${key} does not apply here\nRun "mailstamp --help" for usage.\n`);
+      io.stderr.write(
+        `mailstamp ${command}: option --${key} does not apply here\nRun "mailstamp --help" for usage.\n`,
+      );
       return 2;
     }
   }

@@ -45,7 +45,10 @@ export class ConfigError extends MailstampError {
   override name = "ConfigError";
   readonly issues: readonly ConfigIssue[];
 
-  constructor(issues: readonly ConfigIssue[], options?: { cause?: unknown; code?: "CONFIG_INVALID" | "CONFIG_READ" }) {
+  constructor(
+    issues: readonly ConfigIssue[],
+    options?: { cause?: unknown; code?: "CONFIG_INVALID" | "CONFIG_READ" },
+  ) {
     const lines = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
     const head = issues.length === 1 ? "invalid config" : `invalid config (${issues.length} problems)`;
     super(options?.code ?? "CONFIG_INVALID", `${head}:\n  ${lines.join("\n  ")}`, options);
@@ -67,7 +70,8 @@ export class TemplateError extends MailstampError {
     position?: { line?: number | undefined; column?: number | undefined },
     options?: { cause?: unknown },
   ) {
-    const where = position?.line !== undefined ? ` (line ${position.line}, column ${position.column ?? 0})` : "";
+    const where =
+      position?.line !== undefined ? ` (line ${position.line}, column ${position.column ?? 0})` : "";
     super(code, `template "${template}"${where}: ${detail}`, options);
     this.template = template;
     this.line = position?.line;

@@ -20,7 +20,14 @@ import { htmlToText } from "./render/html-to-text.js";
 import { classifyMessage } from "./reply/classify-message.js";
 import { domainOf, isInternalDomain } from "./rules/domain-match.js";
 import { evaluateRules, type SelectedStamp } from "./rules/evaluate-rules.js";
-import type { AppliedStamp, MessageFacts, MessageType, RecipientInfo, SkipReason, StampResult } from "./types.js";
+import type {
+  AppliedStamp,
+  MessageFacts,
+  MessageType,
+  RecipientInfo,
+  SkipReason,
+  StampResult,
+} from "./types.js";
 
 /** Where the stamper reports what it did; every method is optional. */
 export interface Logger {
@@ -101,7 +108,10 @@ function allAddresses(values: readonly string[]): Array<{ address: string; name?
 
 /** An SMTP path (`<a@b>`, `a@b`, `<>`) as a bare address; undefined for the null path. */
 function envelopeAddress(path: string | undefined): string | undefined {
-  const bare = (path ?? "").trim().replace(/^<(.*)>$/, "$1").trim();
+  const bare = (path ?? "")
+    .trim()
+    .replace(/^<(.*)>$/, "$1")
+    .trim();
   return bare || undefined;
 }
 
@@ -128,7 +138,10 @@ function attr(value: string): string {
  * if (result.status === "stamped") send(result.message);
  * @throws ConfigError when the config does not validate (every problem listed).
  */
-export function createStamper(config: MailstampConfig | ResolvedConfig, options: StamperOptions = {}): Stamper {
+export function createStamper(
+  config: MailstampConfig | ResolvedConfig,
+  options: StamperOptions = {},
+): Stamper {
   const resolved = parseConfig(config);
   const directory = options.directory ?? createStaticDirectory(resolved.directory.users);
   const clock = options.clock ?? (() => new Date());
@@ -166,7 +179,12 @@ export function createStamper(config: MailstampConfig | ResolvedConfig, options:
     const bytes = toBytes(raw);
     if (!bytes) return outcome(new Uint8Array(0), "skipped", "unparseable", "input is not bytes or a string");
     if (bytes.byteLength > limits.maxMessageBytes) {
-      return outcome(bytes, "skipped", "limits", `message is ${bytes.byteLength} bytes, over maxMessageBytes`);
+      return outcome(
+        bytes,
+        "skipped",
+        "limits",
+        `message is ${bytes.byteLength} bytes, over maxMessageBytes`,
+      );
     }
 
     let scanned: ScannedMessage;
@@ -198,7 +216,12 @@ export function createStamper(config: MailstampConfig | ResolvedConfig, options:
 
     const untouchable = checkUntouchable(scanned, headers, { protected: protectedMode, calendar });
     if (untouchable) {
-      return outcome(bytes, untouchable.rejected ? "rejected" : "skipped", untouchable.reason, untouchable.detail);
+      return outcome(
+        bytes,
+        untouchable.rejected ? "rejected" : "skipped",
+        untouchable.reason,
+        untouchable.detail,
+      );
     }
 
     const body = findBodyParts(scanned);
@@ -233,7 +256,9 @@ export function createStamper(config: MailstampConfig | ResolvedConfig, options:
     }
     const user = await lookupUser(senderAddress.address);
     const senderInfo = {
-      ...(senderAddress.address ? { address: senderAddress.address, domain: domainOf(senderAddress.address) } : {}),
+      ...(senderAddress.address
+        ? { address: senderAddress.address, domain: domainOf(senderAddress.address) }
+        : {}),
       ...(from.name ? { name: from.name } : senderAddress.name ? { name: senderAddress.name } : {}),
     };
 
@@ -243,7 +268,11 @@ export function createStamper(config: MailstampConfig | ResolvedConfig, options:
     const recipientList =
       rcptTo.length > 0
         ? rcptTo.map((address) => ({ address }))
-        : allAddresses([...(headers.get("to") ?? []), ...(headers.get("cc") ?? []), ...(headers.get("bcc") ?? [])]);
+        : allAddresses([
+            ...(headers.get("to") ?? []),
+            ...(headers.get("cc") ?? []),
+            ...(headers.get("bcc") ?? []),
+          ]);
     const recipients: RecipientInfo[] = recipientList.map((r) => {
       const domain = domainOf(r.address);
       return { ...r, domain, internal: isInternalDomain(domain, orgDomains) };
@@ -304,7 +333,14 @@ export function createStamper(config: MailstampConfig | ResolvedConfig, options:
       rendered.push({ selected, stamp: stampResult });
     }
     if (rendered.length === 0) {
-      return outcome(bytes, "skipped", "no-rule-matched", "every selected stamp is already in the thread", messageType, evaluation.trace);
+      return outcome(
+        bytes,
+        "skipped",
+        "no-rule-matched",
+        "every selected stamp is already in the thread",
+        messageType,
+        evaluation.trace,
+      );
     }
 
     function alreadyInThread(template: string, stampResult: RenderedStamp): boolean {

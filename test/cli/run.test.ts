@@ -13,7 +13,9 @@ async function cli(args: string[], stdinText = "") {
   let stderr = "";
   const code = await run(args, {
     stdin: Readable.from([Buffer.from(stdinText)]),
-    stdout: { write: (c: string | Uint8Array) => (stdout += typeof c === "string" ? c : Buffer.from(c).toString()) },
+    stdout: {
+      write: (c: string | Uint8Array) => (stdout += typeof c === "string" ? c : Buffer.from(c).toString()),
+    },
     stderr: { write: (c: string) => (stderr += c) },
     cwd: fixtures,
   });
@@ -51,7 +53,9 @@ describe("mailstamp stamp", () => {
     const r = await cli(["stamp", "-c", "valid.yaml", "-o", out, "--report", report, "message.eml"]);
     expect(r.code).toBe(0);
     // The stamp's "·" is not ASCII, so the 7bit part became quoted-printable: read it decoded.
-    expect((await PostalMime.parse(readFileSync(out))).text).toContain("Alice Example · Chief Financial Officer");
+    expect((await PostalMime.parse(readFileSync(out))).text).toContain(
+      "Alice Example · Chief Financial Officer",
+    );
     const parsed = JSON.parse(readFileSync(report, "utf8"));
     expect(parsed).toMatchObject({ status: "stamped", messageType: "new" });
     expect(parsed).not.toHaveProperty("message");
@@ -139,4 +143,3 @@ describe("usage", () => {
     expect(r.stdout).toContain("mailstamp stamp");
   });
 });
-

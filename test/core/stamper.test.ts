@@ -111,7 +111,9 @@ describe("createStamper().stamp", () => {
   });
 
   it("does not trust a plain marker when a secret is configured", async () => {
-    const withoutSecret = await createStamper(testConfig(), { clock: fixedClock }).stamp(alternativeMessage());
+    const withoutSecret = await createStamper(testConfig(), { clock: fixedClock }).stamp(
+      alternativeMessage(),
+    );
     const config = testConfig({ options: { marker: { secret: "s3cret" } } });
     const result = await createStamper(config, { clock: fixedClock }).stamp(withoutSecret.message);
     expect(result.reason).not.toBe("already-stamped");
@@ -141,7 +143,10 @@ describe("createStamper().stamp", () => {
     ["empty input", ""],
     ["binary noise", "\u0000\u0001\u0002\u00ff\r\n\r\n"],
     ["headers only", "From: alice@example.com\r\nTo: bob@partner.test\r\n"],
-    ["broken multipart", 'From: alice@example.com\r\nTo: bob@partner.test\r\nContent-Type: multipart/mixed; boundary="x"\r\n\r\n--x\r\n'],
+    [
+      "broken multipart",
+      'From: alice@example.com\r\nTo: bob@partner.test\r\nContent-Type: multipart/mixed; boundary="x"\r\n\r\n--x\r\n',
+    ],
   ])("does not throw for %s", async (_name, raw) => {
     const result = await createStamper(testConfig(), { clock: fixedClock }).stamp(raw);
     expect(["stamped", "skipped"]).toContain(result.status);

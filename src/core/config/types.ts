@@ -211,7 +211,10 @@ export interface ResolvedConfig {
   readonly resolved: true;
   organization: { name?: string; domains: string[]; [key: string]: unknown };
   sender: "header" | "envelope" | "sender";
-  directory: { users: Array<DirectoryUser & { mail: string; aliases: string[] }>; graph?: Record<string, unknown> };
+  directory: {
+    users: Array<DirectoryUser & { mail: string; aliases: string[] }>;
+    graph?: Record<string, unknown>;
+  };
   templates: Record<string, ResolvedTemplate>;
   rules: ResolvedRule[];
   options: ResolvedOptions;

@@ -126,7 +126,8 @@ function bodyLooksQuoted(text: string): boolean {
  */
 export function classifyMessage(input: ClassifyInput): MessageType {
   const prefixes = leadingPrefixes(input.subject ?? "");
-  const body = (): string => (typeof input.bodyText === "function" ? input.bodyText() : (input.bodyText ?? ""));
+  const body = (): string =>
+    typeof input.bodyText === "function" ? input.bodyText() : (input.bodyText ?? "");
   const first = prefixes[0];
   if (first !== undefined) {
     if (FORWARD_PREFIXES.has(first)) return "forward";

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { createStaticDirectory } from "../../../src/core/directory/static-directory.js";
 
 const directory = createStaticDirectory([
-  { mail: "Alice@Example.com", aliases: ["a@example.com", "alice@example.org"], displayName: "Alice", groups: ["Staff"] },
+  {
+    mail: "Alice@Example.com",
+    aliases: ["a@example.com", "alice@example.org"],
+    displayName: "Alice",
+    groups: ["Staff"],
+  },
   { mail: "bob@example.com", groups: [] },
 ]);
 

@@ -40,15 +40,21 @@ describe("classifyMessage", () => {
   });
 
   it("reads the body when headers do not decide", () => {
-    expect(classifyMessage({ bodyText: "FYI\n\n---------- Forwarded message ---------\nFrom: x" })).toBe("forward");
-    expect(classifyMessage({ bodyText: "See below.\n\nBegin forwarded message:\n\nFrom: x" })).toBe("forward");
+    expect(classifyMessage({ bodyText: "FYI\n\n---------- Forwarded message ---------\nFrom: x" })).toBe(
+      "forward",
+    );
+    expect(classifyMessage({ bodyText: "See below.\n\nBegin forwarded message:\n\nFrom: x" })).toBe(
+      "forward",
+    );
     expect(classifyMessage({ bodyText: "Agreed.\n\n> Shall we?\n" })).toBe("reply");
     expect(classifyMessage({ bodyText: "Hello there.\nNo quotes > here.\n" })).toBe("new");
   });
 
   it("uses the body to tell a Danish forward from a Finnish reply under VS:", () => {
     expect(classifyMessage({ subject: "VS: Budget", bodyText: "Hej\n" })).toBe("reply");
-    expect(classifyMessage({ subject: "VS: Budget", bodyText: "-----Original Message-----\nFrom: x" })).toBe("forward");
+    expect(classifyMessage({ subject: "VS: Budget", bodyText: "-----Original Message-----\nFrom: x" })).toBe(
+      "forward",
+    );
   });
 });
 
