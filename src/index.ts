@@ -32,6 +32,8 @@ export type { StampInsert, InjectOptions, InjectResult } from "./core/mime/injec
 
 export { classifyMessage } from "./core/reply/classify-message.js";
 export type { ClassifyInput } from "./core/reply/classify-message.js";
+export { findReplyBoundary } from "./core/reply/find-reply-boundary.js";
+export type { ReplyBoundary, ReplyContentType } from "./core/reply/find-reply-boundary.js";
 
 export { createStaticDirectory } from "./core/directory/static-directory.js";
 export type { Directory, DirectoryUser } from "./core/directory/types.js";

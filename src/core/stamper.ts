@@ -18,6 +18,9 @@ import { checkUntouchable } from "./mime/untouchable.js";
 import { createTemplateRenderer, type RenderedStamp, type TemplateData } from "./render/render-template.js";
 import { htmlToText } from "./render/html-to-text.js";
 import { classifyMessage } from "./reply/classify-message.js";
+import { findReplyBoundary } from "./reply/find-reply-boundary.js";
+import { splitReply, type SplitReply } from "./reply/split-reply.js";
+import { findStampInQuote } from "./reply/stamp-in-quote.js";
 import { domainOf, isInternalDomain } from "./rules/domain-match.js";
 import { evaluateRules, type SelectedStamp } from "./rules/evaluate-rules.js";
 import type {
@@ -113,15 +116,6 @@ function envelopeAddress(path: string | undefined): string | undefined {
     .replace(/^<(.*)>$/, "$1")
     .trim();
   return bare || undefined;
-}
-
-function normalise(text: string): string {
-  return text.replace(/\s+/g, " ").trim().toLowerCase();
-}
-
-/** Removes `>` quote prefixes so text quoted by a reply still compares equal to the stamp it quotes. */
-function unquote(text: string): string {
-  return text.replace(/^[ \t]*(?:>[ \t]?)+/gm, "");
 }
 
 /** Escapes a template name for an HTML attribute value. */
@@ -243,6 +237,22 @@ export function createStamper(
       if (text !== undefined) return text;
       return html !== undefined ? htmlToText(html) : "";
     };
+    // Each body split once at its reply boundary: the sender's latest text above, the conversation below.
+    let splitCache: { text?: SplitReply; html?: SplitReply } | undefined;
+    const splitBodies = (): { text?: SplitReply; html?: SplitReply } => {
+      if (!splitCache) {
+        const { text, html } = decodedBodies();
+        splitCache = {};
+        if (text !== undefined) splitCache.text = splitReply(text, "text/plain");
+        if (html !== undefined) splitCache.html = splitReply(html, "text/html");
+      }
+      return splitCache;
+    };
+    const latestBody = (): string => {
+      const { text, html } = splitBodies();
+      if (text) return text.latest;
+      return html ? htmlToText(html.latest) : "";
+    };
 
     // Who is sending: SPEC §3 `sender:` — the From header, the SMTP envelope sender, or the Sender header.
     const from = firstAddress(header("from"));
@@ -284,6 +294,10 @@ export function createStamper(
       inReplyTo: header("in-reply-to"),
       references: header("references"),
       bodyText: plainBody,
+      replyBoundary: () => {
+        const { text, html } = splitBodies();
+        return (text ?? html)?.boundary;
+      },
     });
     const now = clock();
 
@@ -297,9 +311,8 @@ export function createStamper(
       hasAttachments: hasAttachments(scanned),
       size: bytes.byteLength,
       now,
-      // `latest` becomes "above the quoted conversation" once reply-boundary detection lands; until then the
-      // whole decoded body is what both scopes see.
-      bodyText: () => plainBody(),
+      // `latest`: only what the sender wrote above the quoted conversation (SPEC §3, `body.scope`).
+      bodyText: (scope) => (scope === "latest" ? latestBody() : plainBody()),
     };
 
     const evaluation = evaluateRules(resolved.rules, facts);
@@ -343,12 +356,20 @@ export function createStamper(
       );
     }
 
+    // `once: thread` looks only at the quoted conversation below the reply boundary, so the sender's own new
+    // text never counts. A reply without a boundary is bottom-posted (the quote is above the sender's text):
+    // then the whole body is the conversation; a new message has none.
     function alreadyInThread(template: string, stampResult: RenderedStamp): boolean {
-      const { text, html } = decodedBodies();
-      if (html?.includes(`data-mailstamp="${attr(template)}"`)) return true;
-      const needle = normalise(stampResult.text);
-      if (!needle) return false;
-      return normalise(unquote(text ?? (html !== undefined ? htmlToText(html) : ""))).includes(needle);
+      const { text, html } = splitBodies();
+      const whole = messageType !== "new";
+      const quotedHtml = html ? (html.boundary ? html.quoted : whole ? html.latest : "") : undefined;
+      const quotedText = text ? (text.boundary ? text.quoted : whole ? text.latest : "") : undefined;
+      const texts = [stampResult.text, htmlToText(stampResult.html)];
+      const marker = { template, texts };
+      if (findStampInQuote({ html: quotedHtml }, marker)) return true;
+      // Where a client rewrote the quoted HTML and dropped the wrapper, the stamp's words are still there.
+      if (quotedHtml && findStampInQuote({ text: htmlToText(quotedHtml) }, marker)) return true;
+      return quotedText !== undefined && findStampInQuote({ text: quotedText }, marker) !== undefined;
     }
 
     const inserts: StampInsert[] = rendered.map(({ selected, stamp: s }) => ({
@@ -362,6 +383,7 @@ export function createStamper(
     const injected = injectIntoScanned(scanned, inserts, {
       marker: { name: markerName, value: createMarkerValue(messageId, secret) },
       ...(removeMarker ? { removeHeader: markerName } : {}),
+      locateReply: (kind, decoded) => findReplyBoundary(decoded, kind),
       limits,
     });
     if (!injected.ok) {

@@ -11,6 +11,11 @@ export interface ClassifyInput {
    * pass a function to decode the body only then.
    */
   bodyText?: string | (() => string) | undefined;
+  /**
+   * The body's reply boundary (see `findReplyBoundary`), read only when the subject and headers do not decide:
+   * a forward separator makes the message a forward, any other quote a reply. A function is called only then.
+   */
+  replyBoundary?: { pattern: string } | (() => { pattern: string } | undefined) | undefined;
 }
 
 // Subject prefixes as mail clients write them, by language. Keys are lower-case and compared without the
@@ -24,6 +29,7 @@ const REPLY_PREFIXES = new Set([
   "odp", // Polish "Odpowiedź"
   "ynt", // Turkish "Yanıt"
   "yanıt",
+  "yan", // Turkish Outlook abbreviation
   "réf", // French (Outlook)
   "ref",
   "ris", // Italian "Risposta"
@@ -37,6 +43,15 @@ const REPLY_PREFIXES = new Set([
   "απ", // Greek
   "σχετ", // Greek
   "отв", // Russian "Ответ"
+  "ответ",
+  "odp.", // Polish with the abbreviation dot some clients keep
+  "ynt.",
+  "rif", // Italian "Riferimento"
+  "rif.",
+  "svar",
+  "vast", // Estonian "Vastus"
+  "ats.", // Lithuanian
+  "odgovor",
   "відп", // Ukrainian
   "回复", // Chinese (simplified)
   "答复",
@@ -51,6 +66,16 @@ const FORWARD_PREFIXES = new Set([
   "tr", // French "Transféré"
   "rv", // Spanish "Reenviado"
   "doorst", // Dutch "Doorsturen"
+  "fwd.",
+  "fw.",
+  "tr.",
+  "enc.",
+  "rv.",
+  "wg.",
+  "vb.",
+  "pd.",
+  "πρθ.",
+  "пересл.",
   "vb", // Swedish "Vidarebefordra"
   "vl", // Finnish "Välitä"
   "i", // Italian "Inoltrato"
@@ -83,6 +108,13 @@ function leadingPrefixes(subject: string): string[] {
   for (let i = 0; i < 20; i++) {
     rest = rest.replace(/^[\s\u00a0]+/, "");
     // Skip list tags such as "[ext] " or "[project] " that gateways put in front of the prefix.
+    if (rest.startsWith("[")) {
+      const close = rest.indexOf("]");
+      if (close > 0 && close <= 40) {
+        rest = rest.slice(close + 1);
+        continue;
+      }
+    }
     const colon = rest.search(/[:：]/);
     if (colon <= 0 || colon > MAX_PREFIX_LENGTH + 4) break;
     const word = rest
@@ -117,7 +149,8 @@ function bodyLooksQuoted(text: string): boolean {
 /**
  * Tells whether a message is new, a reply or a forward: from the subject's first prefix in any of the common
  * languages (stacked prefixes like "RE: AW:" are read left to right — the newest action is leftmost), then
- * In-Reply-To / References, then the body's structure (a forward separator, `>`-quoted lines).
+ * In-Reply-To / References, then the body's structure: a forward separator, the reply boundary's pattern
+ * (an attribution line, an Outlook header block, a quote element), `>`-quoted lines.
  *
  * @example
  * classifyMessage({ subject: "AW: RE: Budget" }); // "reply"
@@ -138,6 +171,12 @@ export function classifyMessage(input: ClassifyInput): MessageType {
   if ((input.inReplyTo ?? "").trim() || (input.references ?? "").trim()) return "reply";
   const text = body();
   if (bodyLooksForwarded(text)) return "forward";
+  const boundary = typeof input.replyBoundary === "function" ? input.replyBoundary() : input.replyBoundary;
+  if (boundary) {
+    // The pattern that found the quote says what it is: "forward-separator:…" (Gmail's "---------- Forwarded
+    // message ---------", Apple's "Begin forwarded message:", their translations) or a reply's quote.
+    return boundary.pattern.startsWith("forward-separator") ? "forward" : "reply";
+  }
   if (bodyLooksQuoted(text)) return "reply";
   return "new";
 }

@@ -72,3 +72,30 @@ describe("classifyMessage body access", () => {
     expect(calls).toBe(1);
   });
 });
+
+describe("classifyMessage prefixes and body structure (#4)", () => {
+  it.each([
+    ["Odp.: Budżet", "reply"],
+    ["YNT: Bütçe", "reply"],
+    ["RIF: Budget", "reply"],
+    ["Ответ: Бюджет", "reply"],
+    ["[EXT] RE: Budget", "reply"],
+    ["[ext] Fwd: Budget", "forward"],
+    ["RE: AW: SV: Budget", "reply"],
+    ["Doorst: RE: Budget", "forward"],
+    ["Fw.: Budget", "forward"],
+    ["[ext] Budget", "new"],
+  ] as const)("reads the subject %j as %s", (subject, expected) => {
+    expect(classifyMessage({ subject })).toBe(expected);
+  });
+
+  it("reads a forward or a reply from the body's reply boundary when headers do not decide", () => {
+    expect(
+      classifyMessage({ bodyText: "FYI", replyBoundary: { pattern: "forward-separator:apple-en" } }),
+    ).toBe("forward");
+    expect(classifyMessage({ bodyText: "Yes", replyBoundary: () => ({ pattern: "attribution:de" }) })).toBe(
+      "reply",
+    );
+    expect(classifyMessage({ bodyText: "Yes", replyBoundary: () => undefined })).toBe("new");
+  });
+});

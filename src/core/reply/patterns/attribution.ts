@@ -1,0 +1,209 @@
+/**
+ * Attribution lines ("On … wrote:") per language, as the clients of SPEC §4 write them. Matching is plain
+ * string work on one bounded line (at most {@link MAX_ATTRIBUTION_LENGTH} characters), so hostile input cannot
+ * make it slow.
+ */
+
+/** Longer (joined) lines are sender text, not an attribution: the longest real one in the corpus is ~190. */
+export const MAX_ATTRIBUTION_LENGTH = 400;
+
+/**
+ * The verb each language puts in an attribution, with the language tag reported in the pattern name.
+ * Latin-script verbs must stand as a word; CJK verbs are matched as substrings (no word spacing there).
+ */
+const VERBS: ReadonlyArray<readonly [verb: string, lang: string]> = [
+  ["wrote", "en"],
+  ["writes", "en"],
+  ["schrieb", "de"],
+  ["geschrieben", "de"], // Outlook for Mac: "… hat … geschrieben:"
+  ["a écrit", "fr"],
+  ["écrit", "fr"],
+  ["escribió", "es"],
+  ["escribio", "es"],
+  ["ha scritto", "it"],
+  ["scritto", "it"],
+  ["escreveu", "pt"],
+  ["schreef", "nl"],
+  ["geschreven", "nl"], // "Op … heeft … geschreven:"
+  ["skrev", "sv"], // also Danish and Norwegian: the verb is the same, the pattern names the first
+  ["skrev følgende", "no"],
+  ["kirjoitti", "fi"],
+  ["napisał(a)", "pl"],
+  ["napisał", "pl"],
+  ["napisała", "pl"],
+  ["napsal(a)", "cs"],
+  ["napsal", "cs"],
+  ["napísal(a)", "sk"],
+  ["napísal", "sk"],
+  ["написал(а)", "ru"],
+  ["написал", "ru"],
+  ["написала", "ru"],
+  ["пишет", "ru"],
+  ["написав", "uk"],
+  ["írta", "hu"],
+  ["yazdı", "tr"],
+  ["έγραψε", "el"],
+  ["a scris", "ro"],
+  ["kirjutas", "et"],
+  ["je napisao", "hr"],
+];
+
+const CJK_VERBS: ReadonlyArray<readonly [verb: string, lang: string]> = [
+  ["写道", "zh"],
+  ["寫道", "zh"],
+  ["のメッセージ", "ja"],
+  ["書き込みました", "ja"],
+  ["작성했습니다", "ko"],
+  ["님이 작성", "ko"],
+  ["작성", "ko"],
+];
+
+/** Languages whose attribution begins with a fixed word — the only ones we let span several lines. */
+const LEADS = [
+  "on ",
+  "am ",
+  "le ",
+  "el ",
+  "il ",
+  "in data ",
+  "em ",
+  "op ",
+  "den ",
+  "dne ",
+  "dnia ",
+  "w dniu ",
+  "- on ",
+  "- le ",
+  "---- on ",
+];
+
+function isLetter(c: string | undefined): boolean {
+  return c !== undefined && /\p{L}/u.test(c);
+}
+
+/** Index of `word` in `text` as a whole word (no letter on either side), or -1. */
+function wordIndex(text: string, word: string): number {
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(word, from);
+    if (at < 0) return -1;
+    if (!isLetter(text[at - 1]) && !isLetter(text[at + word.length])) return at;
+    from = at + 1;
+  }
+}
+
+function findVerb(lower: string): { lang: string; end: number } | undefined {
+  let best: { lang: string; end: number } | undefined;
+  for (const [verb, lang] of VERBS) {
+    const at = wordIndex(lower, verb);
+    if (at >= 0 && (!best || at + verb.length > best.end)) best = { lang, end: at + verb.length };
+  }
+  for (const [verb, lang] of CJK_VERBS) {
+    const at = lower.lastIndexOf(verb);
+    if (at >= 0 && (!best || at + verb.length > best.end)) best = { lang, end: at + verb.length };
+  }
+  return best;
+}
+
+/** A time like 12:47, 9.00 or 17.50, or a date with digits: what separates "On 3 May … wrote:" from prose. */
+function hasDigits(text: string): boolean {
+  return /\d/.test(text);
+}
+
+function hasTime(text: string): boolean {
+  return /\d[:.h]\d\d/.test(text);
+}
+
+/** An address in angle brackets, parentheses or square brackets, or at least an "@" with text around it. */
+function hasAddress(text: string): boolean {
+  const at = text.indexOf("@");
+  return at > 0 && at < text.length - 1;
+}
+
+function stripDecoration(text: string): string {
+  let s = text.trim();
+  // Zoho writes "---- On … wrote ----"; Zimbra/Free "- Le … a écrit :"; bold markers from rich-text clients.
+  let end = s.length;
+  while (end > 0 && (s[end - 1] === "-" || s[end - 1] === " " || s[end - 1] === "*")) end--;
+  s = s.slice(0, end);
+  let start = 0;
+  while (start < s.length && (s[start] === "-" || s[start] === " " || s[start] === "*")) start++;
+  return s.slice(start);
+}
+
+/** The verdict on one (possibly joined) candidate line. */
+export interface AttributionMatch {
+  /** `attribution:<lang>`, or `attribution:date-address` for the verbless forms (Yandex, Mail.ru, Japanese Gmail). */
+  pattern: string;
+  /** True when the line alone proves it (date or address present); false when it needs a quote to follow. */
+  strong: boolean;
+}
+
+/**
+ * Tells whether `line` reads as an attribution line. `line` is one line or several consecutive lines joined
+ * with a space (clients wrap long attributions).
+ *
+ * @example
+ * matchAttribution("On Tue, 3 May 2022 at 10:02, Ann <ann@x.test> wrote:"); // { pattern: "attribution:en", strong: true }
+ * matchAttribution("On Monday we met and agreed."); // undefined
+ */
+export function matchAttribution(line: string): AttributionMatch | undefined {
+  if (line.length > MAX_ATTRIBUTION_LENGTH) return undefined;
+  const text = stripDecoration(line);
+  if (text.length < 6) return undefined;
+  const lower = text.toLowerCase();
+  const last = lower[lower.length - 1];
+  const endsColon = last === ":" || last === "：";
+  const verb = findVerb(lower);
+  if (verb) {
+    // The verb ends the line ("… wrote:", "… wrote" without colon, "… napsal(a):"), or a colon ends it and the
+    // verb comes before a date ("… schrieb am So., 23. …:", "… skrev følgende den 28/10/2021, 12:46:").
+    const tail = lower.slice(verb.end).trim();
+    const verbAtEnd = tail === "" || tail === ":" || tail === "：";
+    if (verbAtEnd || endsColon) {
+      const strong = hasDigits(text) || hasAddress(text);
+      return { pattern: `attribution:${verb.lang}`, strong };
+    }
+    return undefined;
+  }
+  // Verbless forms: "2017-11-24 16:32 GMT+01:00 Name <a@b>:", "30.09.2017, 18.30, "Name" <a@b>:",
+  // "Thu, 26 Jun 2014 14:00:51 +0400 от Name <a@b>:". A time, an address and the final colon together.
+  if (endsColon && hasTime(text) && hasAddress(text) && text.length <= 250) {
+    return { pattern: "attribution:date-address", strong: true };
+  }
+  return undefined;
+}
+
+/**
+ * True when a line starts the way an attribution does in languages that lead with a fixed word or a date
+ * ("On …", "Am …", "Le …", "2017-11-24 …"): a stronger test than {@link canStartAttribution}, used to tell
+ * which of two wrapped lines begins the attribution.
+ *
+ * @example
+ * startsLikeAttribution("On Fri, Apr 3, 2020 at 12:32 PM Someone <"); // true
+ * startsLikeAttribution("someone@example.com> wrote:"); // false
+ */
+export function startsLikeAttribution(line: string): boolean {
+  const text = stripDecoration(line);
+  const lower = text.toLowerCase();
+  if (LEADS.some((lead) => lower.startsWith(lead))) return true;
+  const first = text[0];
+  return first !== undefined && first >= "0" && first <= "9";
+}
+
+/**
+ * True when a line can begin an attribution that continues on the next line(s): a fixed lead word, a digit
+ * (a date first), or an address or name in brackets. Keeps "Thanks\nOn … wrote:" from being read as one line.
+ *
+ * @example
+ * canStartAttribution("On Tue, Sep 25, 2012 at 8:59 AM, Chris Wanstrath"); // true
+ * canStartAttribution("Thanks for the update"); // false
+ */
+export function canStartAttribution(line: string): boolean {
+  const text = stripDecoration(line);
+  const lower = text.toLowerCase();
+  if (LEADS.some((lead) => lower.startsWith(lead))) return true;
+  const first = text[0];
+  if (first !== undefined && first >= "0" && first <= "9") return true;
+  return text.includes("<") || text.includes("@") || text.startsWith('"') || /\d[:.]\d\d/.test(text);
+}
