@@ -1,4 +1,5 @@
 /** Byte helpers for the MIME layer: the message is bytes, and only small header regions ever become strings. */
+import { isAscii as bufferIsAscii } from "node:buffer";
 
 export const CR = 0x0d;
 export const LF = 0x0a;
@@ -43,15 +44,15 @@ export function indexOfLf(raw: Uint8Array, from: number, end: number): number {
   return at < 0 ? -1 : from + at;
 }
 
-/** Joins byte chunks into one array. */
+/** Joins byte chunks into one array (one copy: a plain Uint8Array view of the joined buffer). */
 export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
-  return new Uint8Array(Buffer.concat(chunks));
+  const joined = Buffer.concat(chunks);
+  return new Uint8Array(joined.buffer, joined.byteOffset, joined.length);
 }
 
 /** True when every byte is 7-bit. */
 export function isAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if ((bytes[i] ?? 0) >= 0x80) return false;
-  return true;
+  return bufferIsAscii(bytes);
 }
 
 /** True when the string holds only 7-bit chars. */

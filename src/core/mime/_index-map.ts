@@ -9,10 +9,28 @@ export function mapIndicesToBytes(
   codec: _Codec,
   bytes: Uint8Array,
   indices: readonly number[],
+  decoded?: string,
 ): number[] | undefined {
   if (codec.kind === "single-byte") return indices.map((i) => Math.min(i, bytes.length));
-  if (codec.kind === "utf8") return mapUtf8(bytes, indices);
+  if (codec.kind === "utf8")
+    return fastUtf8(decoded ?? codec.decode(bytes), bytes, indices) ?? mapUtf8(bytes, indices);
   return undefined;
+}
+
+/**
+ * Valid UTF-8 (no U+FFFD in the decoded text) maps by re-encoding each prefix natively, which is far faster
+ * than walking the bytes in JavaScript; anything else takes the exact decoder walk below.
+ */
+function fastUtf8(text: string, bytes: Uint8Array, indices: readonly number[]): number[] | undefined {
+  if (text.includes("\ufffd")) return undefined;
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return indices.map((index) => {
+    let i = Math.min(index, text.length);
+    // An index inside a surrogate pair maps to the character's first byte, as the byte walk does.
+    const c = text.charCodeAt(i - 1);
+    if (i > 0 && i < text.length && c >= 0xd800 && c <= 0xdbff) i--;
+    return bom + Buffer.byteLength(text.slice(0, i), "utf8");
+  });
 }
 
 /**

@@ -41,10 +41,17 @@ function visit(node: MimeNode): BodyParts {
     return out;
   }
   if (subtype === "related") {
+    // RFC 2387 §3.1-3.2: the root is the `start` part, else the first; MHTML writers put resources first and
+    // name the root's type in `type`, so a first part of another type yields to the first of that type.
     const start = node.contentType.params.start?.trim();
+    const type = node.contentType.params.type?.trim().toLowerCase();
+    const first = node.children.find((c) => !c.isAttachment);
     const rootPart =
       (start && node.children.find((c) => sameContentId(c, start))) ||
-      node.children.find((c) => !c.isAttachment);
+      (type && first && first.contentType.mime !== type
+        ? node.children.find((c) => !c.isAttachment && c.contentType.mime === type)
+        : undefined) ||
+      first;
     return rootPart ? visit(rootPart) : {};
   }
   for (const child of node.children) {

@@ -18,26 +18,30 @@ export function encodeBase64(bytes: Uint8Array, eol: "\r\n" | "\n"): string {
 
 /**
  * Quoted-printable (RFC 2045 §6.7): encoded lines of at most 76 characters with soft breaks, whitespace before a
- * line break encoded, `=` and 8-bit bytes escaped. A line break in the data (CRLF or bare LF) becomes `eol`;
- * a lone CR is escaped. A leading "--" and "From " are escaped too, so no encoded line can look like a MIME
- * boundary or an mbox separator.
+ * line break encoded, `=` and 8-bit bytes escaped. A line break in the data that is the message's own `eol`
+ * becomes a hard line break; any other CR or LF (a bare LF in a CRLF message, the CR of a CRLF in an LF
+ * message) is escaped, so decoding gives back exactly these bytes. A leading "--" and "From " are escaped too,
+ * so no encoded line can look like a MIME boundary or an mbox separator.
  *
  * @example
- * encodeQuotedPrintable(new TextEncoder().encode("café \n"), "\r\n") // "caf=C3=A9=20\r\n"
+ * encodeQuotedPrintable(new TextEncoder().encode("café \r\n"), "\r\n") // "caf=C3=A9=20\r\n"
  */
 export function encodeQuotedPrintable(bytes: Uint8Array, eol: "\r\n" | "\n"): string {
+  const crlf = eol === "\r\n";
+  const breakAt = (i: number): number =>
+    crlf ? (bytes[i] === CR && bytes[i + 1] === LF ? 2 : 0) : bytes[i] === LF ? 1 : 0;
   const out: string[] = [];
   let line = "";
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i] as number;
-    if (b === LF || (b === CR && bytes[i + 1] === LF)) {
+    const brk = breakAt(i);
+    if (brk > 0) {
       out.push(line, eol);
       line = "";
-      if (b === CR) i++;
+      i += brk - 1;
       continue;
     }
-    const nextIsBreak =
-      i + 1 >= bytes.length || bytes[i + 1] === LF || (bytes[i + 1] === CR && bytes[i + 2] === LF);
+    const nextIsBreak = i + 1 >= bytes.length || breakAt(i + 1) > 0;
     const literal =
       ((b === 0x20 || b === 0x09) && !nextIsBreak) || (b >= 0x21 && b <= 0x7e && b !== 0x3d)
         ? String.fromCharCode(b)

@@ -5,10 +5,11 @@
 import { LF, applyEdits, isAscii, latin1Bytes, longestLine, type _Edit } from "./_bytes.js";
 import { getCodec, utf8Codec, type _Codec } from "./_charset.js";
 import { setCharset, setTransferEncoding } from "./_header-edit.js";
+import { spliceBase64, spliceQuotedPrintable, type _DecodedInsertion } from "./_splice-encoded.js";
 import { htmlEndIndex, htmlTopIndex } from "./_html-position.js";
 import { mapIndicesToBytes } from "./_index-map.js";
 import { findBodyParts } from "./body-parts.js";
-import { decodeTransferEncoding } from "./decode.js";
+import { decodePartBytes, decodePartText } from "./decode.js";
 import { encodeBase64, encodeQuotedPrintable } from "./encode.js";
 import { scanMessage, type MimeNode, type ScannedMessage } from "./scan-message.js";
 import { MailstampError } from "../errors.js";
@@ -202,9 +203,11 @@ function inject(msg: ScannedMessage, inserts: readonly StampInsert[], options: I
 
   const rootEdits: _Edit[] = [];
   if (options.marker) {
+    // At the first header field: an mbox "From " line before it must stay the first line.
+    const at = msg.headers[0]?.start ?? 0;
     rootEdits.push({
-      start: 0,
-      end: 0,
+      start: at,
+      end: at,
       data: new TextEncoder().encode(`${options.marker.name}: ${options.marker.value}${eol}`),
     });
   }
@@ -257,9 +260,9 @@ function stampPart(
   const eol = msg.lineEnding;
   const raw = msg.raw;
   const original = raw.subarray(node.bodyStart, node.bodyEnd);
-  const td = decodeTransferEncoding(original, cte);
+  const td = decodePartBytes(msg, node);
   const codec = getCodec(node.contentType.params.charset);
-  const decoded = codec.decode(td);
+  const decoded = decodePartText(msg, node);
   const html = kind === "text/html";
   const patterns = new Map<number, string>();
 
@@ -298,49 +301,81 @@ function stampPart(
       ins.text = lead + ins.text + trail;
     }
   } else {
-    for (const ins of insertions) ins.text = toCharacterReferences(ins.text, codec);
+    // A true 7bit HTML part stays 7bit (no re-encoding at all): every non-ASCII stamp character becomes a
+    // character reference. A "7bit" part that already holds 8-bit bytes is re-encoded anyway.
+    const asciiOnly = cte === "7bit" && isAscii(td);
+    for (const ins of insertions) ins.text = toCharacterReferences(ins.text, codec, asciiOnly);
   }
 
   let target: _Codec = codec;
   let newTd: Uint8Array | undefined;
+  let spliced: _DecodedInsertion[] | undefined;
   const encodable = insertions.map((ins) => codec.encode(ins.text));
   if (encodable.every((b) => b !== undefined)) {
     const offsets = mapIndicesToBytes(
       codec,
       td,
       insertions.map((i) => i.index),
+      decoded,
     );
-    if (offsets) newTd = splice(td, offsets, encodable as Uint8Array[]);
-    else {
-      // Charsets whose bytes cannot be mapped (UTF-16, UTF-7, CJK) are re-encoded whole, but only when that
+    if (offsets) {
+      newTd = splice(td, offsets, encodable as Uint8Array[]);
+      spliced = offsets.map((at, i) => ({ at, data: encodable[i] as Uint8Array }));
+    } else {
+      // Charsets whose bytes cannot be mapped directly (UTF-16, UTF-7, CJK) are used only when re-encoding
       // reproduces the original bytes exactly; otherwise the part moves to UTF-8 below.
       const same = codec.encode(decoded);
-      if (same && bytesEqual(same, td)) newTd = codec.encode(assemble(decoded, insertions));
+      if (same && bytesEqual(same, td)) {
+        const mapped = mapByReencoding(codec, decoded, td, insertions);
+        if (mapped) {
+          newTd = splice(td, mapped, encodable as Uint8Array[]);
+          spliced = mapped.map((at, i) => ({ at, data: encodable[i] as Uint8Array }));
+        } else newTd = codec.encode(assemble(decoded, insertions));
+      }
     }
   }
   if (!newTd) {
+    // The charset parameter of a Content-Type that readers ignore as invalid would not take effect.
+    if (node.invalidContentType) {
+      return { ok: false, detail: `${where} needs a charset change but its Content-Type is not valid` };
+    }
     target = utf8Codec();
-    newTd = target.encode(assemble(decoded, insertions)) as Uint8Array;
+    const pieces = insertions.map((ins) => target.encode(ins.text) as Uint8Array);
+    if (isAscii(td) && target.decode(td) === decoded) {
+      // ASCII bytes mean the same text in UTF-8 (us-ascii, Latin-1 with no 8-bit byte, …): only the charset
+      // parameter changes, and the stamp is spliced into the original bytes.
+      const offsets = insertions.map((ins) => ins.index);
+      newTd = splice(td, offsets, pieces);
+      spliced = offsets.map((at, i) => ({ at, data: pieces[i] as Uint8Array }));
+    } else newTd = target.encode(assemble(decoded, insertions)) as Uint8Array;
   }
 
   const boundaries = ancestorBoundaries(msg.root, node) ?? [];
   const conflict = insertions.some((ins) => collidesWithBoundary(ins.text, boundaries));
   let newCte = cte;
-  if (cte === "7bit" && (!isAscii(newTd) || longestLine(newTd) > 998 || conflict))
-    newCte = "quoted-printable";
-  else if (cte === "8bit" && (longestLine(newTd) > 998 || conflict)) newCte = "quoted-printable";
+  // RFC 5322 §2.1.1 allows 998 octets a line; a line that was already longer is the sender's, and re-encoding
+  // the whole part for it would change every byte of it.
+  const tooLong = (): boolean => longestLine(newTd) > Math.max(998, longestLine(td));
+  if (cte === "7bit" && (!isAscii(newTd) || conflict || tooLong())) newCte = "quoted-printable";
+  else if (cte === "8bit" && (conflict || tooLong())) newCte = "quoted-printable";
   else if (cte === "binary" && conflict) newCte = "quoted-printable";
 
-  let encoded: Uint8Array;
   const endsWithLf = original.length > 0 && original[original.length - 1] === LF;
-  if (newCte === "quoted-printable") {
-    let text = encodeQuotedPrintable(newTd, eol);
-    // Keep a trailing line break that was only a soft break, so the part still ends the way it did.
-    if (cte === "quoted-printable" && endsWithLf && !text.endsWith("\n")) text += `=${eol}`;
-    encoded = latin1Bytes(text);
-  } else if (newCte === "base64") {
-    encoded = latin1Bytes(encodeBase64(newTd, eol) + (endsWithLf ? eol : ""));
-  } else encoded = newTd;
+  // Same charset, same encoding: splice into the encoded lines, so only the lines around the stamp change.
+  let encoded: Uint8Array | undefined;
+  if (spliced && newCte === cte && cte === "quoted-printable")
+    encoded = spliceQuotedPrintable(original, td, spliced, eol);
+  else if (spliced && newCte === cte && cte === "base64") encoded = spliceBase64(original, td, spliced, eol);
+  if (!encoded) {
+    if (newCte === "quoted-printable") {
+      let text = encodeQuotedPrintable(newTd, eol);
+      // Keep a trailing line break that was only a soft break, so the part still ends the way it did.
+      if (cte === "quoted-printable" && endsWithLf && !text.endsWith("\n")) text += `=${eol}`;
+      encoded = latin1Bytes(text);
+    } else if (newCte === "base64") {
+      encoded = latin1Bytes(encodeBase64(newTd, eol) + (endsWithLf ? eol : ""));
+    } else encoded = newTd;
+  }
 
   const edits: _Edit[] = [];
   const adds: string[] = [];
@@ -405,9 +440,32 @@ function blankLineLead(decoded: string, index: number, eol: string): string {
   return eol + eol;
 }
 
+/**
+ * Byte offsets of insertion indices in a stateless multi-byte charset (Shift_JIS, EUC-KR, GBK, Big5): the text
+ * before and after each index must encode to exactly the original bytes on either side, which also rejects a
+ * position inside a stateful ISO-2022-JP run (its encoder would add a shift sequence there).
+ */
+function mapByReencoding(
+  codec: _Codec,
+  decoded: string,
+  td: Uint8Array,
+  insertions: ReadonlyArray<{ index: number }>,
+): number[] | undefined {
+  const out: number[] = [];
+  for (const { index } of insertions) {
+    const before = codec.encode(decoded.slice(0, index));
+    const after = codec.encode(decoded.slice(index));
+    if (!before || !after || before.length + after.length !== td.length) return undefined;
+    if (!bytesEqual(before, td.subarray(0, before.length)) || !bytesEqual(after, td.subarray(before.length)))
+      return undefined;
+    out.push(before.length);
+  }
+  return out;
+}
+
 /** HTML never needs a charset change: what the part's charset cannot hold is written as `&#x…;`. */
-function toCharacterReferences(html: string, codec: _Codec): string {
-  if (codec.kind === "utf8" && codec.encode(html) !== undefined) return html;
+function toCharacterReferences(html: string, codec: _Codec, asciiOnly: boolean): string {
+  if (!asciiOnly && codec.kind === "utf8" && codec.encode(html) !== undefined) return html;
   let out = "";
   const verdict = new Map<string, boolean>();
   for (const ch of html) {
@@ -416,7 +474,7 @@ function toCharacterReferences(html: string, codec: _Codec): string {
       continue;
     }
     let ok = verdict.get(ch);
-    if (ok === undefined) verdict.set(ch, (ok = codec.encode(ch) !== undefined));
+    if (ok === undefined) verdict.set(ch, (ok = !asciiOnly && codec.encode(ch) !== undefined));
     out += ok ? ch : `&#x${(ch.codePointAt(0) ?? 0xfffd).toString(16).toUpperCase()};`;
   }
   return out;

@@ -87,6 +87,12 @@ export function checkUntouchable(
 
   const report = nodes.find((n) => REPORT_TYPES.has(n.contentType.mime));
   if (report) return { reason: "report", detail: `a delivery or read report (${report.contentType.mime})` };
+
+  // Before the null return path: RFC 3834 §3.3 tells auto-responders to send with one, so an out-of-office
+  // reply carries both and is best named by what it is.
+  const auto = findAutoReply(headers);
+  if (auto) return { reason: "auto-reply", detail: auto };
+
   const returnPath = headers.get("return-path") ?? [];
   if (returnPath.some((v) => v.replace(/\s+/g, "") === "<>")) {
     return {
@@ -94,9 +100,6 @@ export function checkUntouchable(
       detail: "a null return path (Return-Path: <>) marks a bounce or notification",
     };
   }
-
-  const auto = findAutoReply(headers);
-  if (auto) return { reason: "auto-reply", detail: auto };
 
   if (options.calendar === "skip") {
     const invite = nodes.find((n) => isCalendarRequest(msg, n));
@@ -184,6 +187,9 @@ function findAutoReply(headers: Map<string, string[]>): string | undefined {
   const subject = (first("subject") ?? "").trim().toLowerCase();
   const prefix = AUTO_REPLY_SUBJECTS.find((p) => subject.startsWith(p));
   if (prefix) return `an automatic reply (subject starts with "${prefix}")`;
+  // Lotus Notes/Domino: "AUTO: Smith, John is out of the office. (returning …)".
+  if (subject.startsWith("auto:") && /\bout of (the )?office\b/.test(subject))
+    return 'a Lotus Notes automatic reply (subject "AUTO: … out of the office")';
   return undefined;
 }
 

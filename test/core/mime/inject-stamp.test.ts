@@ -328,19 +328,47 @@ describe("injectStamp: charsets and transfer encodings", () => {
     expect(msg.root.transferEncoding).toBe("base64");
   });
 
-  it("re-encodes a quoted-printable body with soft breaks and encoded trailing whitespace", async () => {
+  it("re-encodes a quoted-printable body from the stamp's line on, with soft breaks and encoded trailing whitespace", async () => {
     const raw = buildMessage(
       leaf(
         ["Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: quoted-printable"],
-        `<body><p>${"x".repeat(70)}=\n${"y".repeat(20)}</p></body>`,
+        `<body><p>${"x".repeat(60)}=\n${"y".repeat(20)}</p></body>`,
       ),
     );
-    const out = stamp(raw, [{ ...SIG, html: "<p>trailing space </p>\n" }]);
+    const out = stamp(raw, [{ ...SIG, html: `<p>trailing space ${"z".repeat(80)} </p>\n` }]);
     const { nodes, html } = bodies(out);
-    expect(html).toBe(`<body><p>${"x".repeat(70)}${"y".repeat(20)}</p><p>trailing space </p>\r\n</body>`);
+    expect(html).toBe(
+      `<body><p>${"x".repeat(60)}${"y".repeat(20)}</p><p>trailing space ${"z".repeat(80)} </p>\r\n</body>`,
+    );
     const encoded = text(out.subarray(nodes.html!.bodyStart, nodes.html!.bodyEnd));
+    // The line before the stamp's line is kept as the sender wrote it.
+    expect(encoded.startsWith(`<body><p>${"x".repeat(60)}=\r\n`)).toBe(true);
     for (const line of encoded.split("\r\n")) expect(line.length).toBeLessThanOrEqual(76);
-    expect((await PostalMime.parse(out)).html).toContain("<p>trailing space </p>");
+    expect((await PostalMime.parse(out)).html).toContain(`<p>trailing space ${"z".repeat(80)} </p>`);
+  });
+
+  it("keeps the quoted-printable lines after an under-reply stamp byte for byte", () => {
+    const quoted = Array.from(
+      { length: 40 },
+      (_, i) => `&gt; quoted line ${i} caf=C3=A9 ${"q".repeat(40)}=`,
+    ).join("\n");
+    const raw = buildMessage(
+      leaf(
+        ["Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: quoted-printable"],
+        `<p>Thanks!</p>\n<blockquote>=\n${quoted}\n</blockquote>\n`,
+      ),
+    );
+    const out = stamp(raw, [{ ...SIG, placement: "under-reply", html: "<p>Zoë</p>" }], {
+      locateReply: (_kind: string, decoded: string) => ({
+        index: decoded.indexOf("<blockquote>"),
+        pattern: "t",
+      }),
+    });
+    const rawText = text(raw);
+    const outText = text(out);
+    const tail = rawText.slice(rawText.indexOf("&gt; quoted line 0"));
+    expect(outText.endsWith(tail)).toBe(true);
+    expect(bodies(out).html).toContain("<p>Thanks!</p>\r\n<p>Zo\u00eb</p><blockquote>");
   });
 
   it("switches a 7bit part to quoted-printable when a stamp line passes 998 octets", () => {
