@@ -11,7 +11,9 @@ export type MailstampErrorCode =
   | "TEMPLATE_RENDER"
   | "TEMPLATE_UNKNOWN"
   | "OPTIONS_INVALID"
-  | "DIRECTORY_FAILED";
+  | "DIRECTORY_FAILED"
+  | "SEND_FAILED"
+  | "MESSAGE_TOO_LARGE";
 
 /**
  * The one error class mailstamp throws, with a stable string `code` to branch on.

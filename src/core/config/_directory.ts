@@ -3,7 +3,18 @@ import { DEFAULTS } from "./defaults.js";
 import type { ResolvedConfig } from "./types.js";
 import { isAddress } from "./_domain.js";
 import { joinPath, type Issues } from "./_issues.js";
-import { checkFreeKey, checkKeys, readArray, readObject, readString, readStringArray } from "./_schema.js";
+import {
+  checkFreeKey,
+  checkKeys,
+  readArray,
+  readBoolean,
+  readEnum,
+  readInteger,
+  readObject,
+  readPositiveInteger,
+  readString,
+  readStringArray,
+} from "./_schema.js";
 
 type ResolvedUser = ResolvedConfig["directory"]["users"][number];
 
@@ -74,6 +85,95 @@ function resolveUser(
   return issues.list.length === before ? user : undefined;
 }
 
+// The keys of `directory.graph` and what each holds. The core checks each value here so `parseConfig` and
+// `mailstamp check` report a typo or a wrong type with every other problem; which keys are needed together
+// (a secret or a certificate) is checked by mailstamp/graph, which the core must not import.
+const GRAPH_STRINGS = ["tenantId", "clientId", "clientSecret", "certificate", "certificateThumbprint"];
+const GRAPH_URLS = ["graphUrl", "authorityUrl"];
+const GRAPH_BOOLEANS = ["groups", "manager"];
+const GRAPH_SECONDS = ["cacheTtlSeconds", "negativeCacheTtlSeconds", "staleTtlSeconds"];
+const GRAPH_COUNTS = ["cacheMaxUsers", "requestTimeoutMs"];
+const GRAPH_CLOUDS = ["global", "usgov", "usgov-dod", "china"] as const;
+const GRAPH_PHOTO_SIZES = [
+  "48x48",
+  "64x64",
+  "96x96",
+  "120x120",
+  "240x240",
+  "360x360",
+  "432x432",
+  "504x504",
+  "648x648",
+];
+const GRAPH_KEYS = [
+  ...GRAPH_STRINGS,
+  ...GRAPH_URLS,
+  ...GRAPH_BOOLEANS,
+  ...GRAPH_SECONDS,
+  ...GRAPH_COUNTS,
+  "cloud",
+  "photo",
+  "select",
+  "maxRetries",
+];
+
+/** True for https URLs, and for http only on the loopback host (tests, local proxies): a client secret or token must never cross a network in clear text. */
+function isGraphEndpoint(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol === "https:") return true;
+  return url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+}
+
+/** Validates `directory.graph` value by value; undefined when any value is wrong. */
+function resolveGraph(value: unknown, path: string, issues: Issues): Record<string, unknown> | undefined {
+  const before = issues.list.length;
+  const graph = readObject(value, path, issues);
+  if (!graph) return undefined;
+  checkKeys(graph, GRAPH_KEYS, path, issues);
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(graph)) {
+    const at = joinPath(path, key);
+    if (GRAPH_STRINGS.includes(key) || GRAPH_URLS.includes(key)) {
+      const text = readString(item, at, issues);
+      if (text !== undefined && GRAPH_URLS.includes(key) && !isGraphEndpoint(text)) {
+        issues.add(at, "expected an https:// URL (http:// only on 127.0.0.1, localhost or [::1])");
+      }
+      out[key] = text;
+    } else if (GRAPH_BOOLEANS.includes(key)) {
+      out[key] = readBoolean(item, at, issues);
+    } else if (GRAPH_SECONDS.includes(key) || GRAPH_COUNTS.includes(key)) {
+      out[key] = readPositiveInteger(item, at, issues);
+    } else if (key === "maxRetries") {
+      const count = readInteger(item, at, issues);
+      if (count !== undefined && (count < 0 || count > 10))
+        issues.add(at, "expected an integer from 0 to 10");
+      out[key] = count;
+    } else if (key === "cloud") {
+      out[key] = readEnum(item, GRAPH_CLOUDS, at, issues);
+    } else if (key === "photo") {
+      if (typeof item === "boolean") out[key] = item;
+      else if (typeof item === "string" && GRAPH_PHOTO_SIZES.includes(item)) out[key] = item;
+      else issues.add(at, `expected true, false or one of ${GRAPH_PHOTO_SIZES.join(", ")}`);
+    } else if (key === "select") {
+      out[key] = readStringArray(item, at, issues, (name, namePath) => {
+        // Property names go into a URL query; anything but an OData identifier is a mistake or an injection.
+        if (/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) return true;
+        issues.add(
+          namePath,
+          `expected a Graph property name such as employeeType, got ${JSON.stringify(name)}`,
+        );
+        return false;
+      });
+    }
+  }
+  return issues.list.length === before ? out : undefined;
+}
+
 /** Validates `directory`; every static user comes back with `aliases` and `groups` lists. */
 export function resolveDirectory(value: unknown, path: string, issues: Issues): ResolvedConfig["directory"] {
   const directory: ResolvedConfig["directory"] = { users: [] };
@@ -90,20 +190,8 @@ export function resolveDirectory(value: unknown, path: string, issues: Issues): 
     });
   }
   if (object.graph !== undefined) {
-    // Validated in full by mailstamp/graph; here only its shape, so secrets from ${env:…} arrive as strings.
-    const graphPath = joinPath(path, "graph");
-    const graph = readObject(object.graph, graphPath, issues);
-    if (graph) {
-      let ok = true;
-      for (const [key, item] of Object.entries(graph)) {
-        if (!checkFreeKey(key, graphPath, issues)) ok = false;
-        else if (typeof item !== "string") {
-          issues.add(joinPath(graphPath, key), "expected string");
-          ok = false;
-        }
-      }
-      if (ok) directory.graph = graph;
-    }
+    const graph = resolveGraph(object.graph, joinPath(path, "graph"), issues);
+    if (graph) directory.graph = graph;
   }
   return directory;
 }
