@@ -3,6 +3,7 @@ import { defineConfig } from "tsup";
 /** Library entries: keep in step with package.json "exports" (test/package.test.ts checks it). */
 export const libraryEntries = {
   index: "src/index.ts",
+  smtp: "src/adapters/smtp/index.ts",
   graph: "src/adapters/graph/index.ts",
 } as const;
 

@@ -1,18 +1,24 @@
 /**
  * The mailstamp demo: `npm run demo`.
  *
- * Loads examples/mailstamp.config.yaml, stamps every message in examples/messages/ and writes, into out/demo/:
- * - `<message>.eml`: the message as it would leave the relay (the original bytes when it was skipped);
+ * Starts the real SMTP relay (mailstamp/smtp) on 127.0.0.1 in front of a local capture next hop, sends every
+ * message in examples/messages/ through it over SMTP, and writes, into out/demo/:
+ * - `relay/<n>-<queue id>.eml`: each message as the next hop received it from the relay (stamped, or the
+ *   original bytes plus the processed-marker header when nothing applied), with its envelope in a `.json`;
  * - `<message>.json`: the StampResult without the message bytes — status, reason, stamps, and the rule trace;
  * - `preview.html`: every template rendered for every directory user, HTML and plain text side by side.
  *
- * Then it prints one line per message. Open the .eml files in a mail client (or a text editor) to see that
- * nothing but the body parts changed.
+ * Then it prints one line per message with the relay's outcome and the next hop's reply. Nothing leaves the
+ * machine: both servers listen on 127.0.0.1 and stop when the demo ends.
  */
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import nodemailer from "nodemailer";
+import { addressParser } from "postal-mime";
 import { createStamper, isMailstampError, loadConfig, renderTemplate } from "../src/index.js";
+import { createRelay } from "../src/adapters/smtp/index.js";
+import { startCaptureNextHop } from "./relay/capture-next-hop.js";
 import type { RenderedStamp, ResolvedConfig, StampResult, TemplateData } from "../src/index.js";
 
 const examplesDir = path.dirname(fileURLToPath(import.meta.url));
@@ -124,6 +130,23 @@ function describeStamps(result: StampResult): string {
   return result.stamps.map((s) => `${s.template}@${s.placement}`).join(", ") || "-";
 }
 
+/** The envelope a mail server would use: From for MAIL FROM, To/Cc for RCPT TO. */
+function envelopeOf(raw: Uint8Array): { from: string; to: string[] } {
+  const text = Buffer.from(raw).toString("utf8");
+  const head = text.slice(0, Math.max(0, text.search(/\r?\n\r?\n/)));
+  const unfolded = head.replace(/\r?\n[ \t]+/g, " ");
+  const field = (name: string): string[] =>
+    unfolded
+      .split(/\r?\n/)
+      .filter((line) => line.toLowerCase().startsWith(`${name}:`))
+      .map((line) => line.slice(name.length + 1));
+  const addresses = (values: string[]): string[] =>
+    values
+      .flatMap((value) => addressParser(value).flatMap((a) => (a.group ?? [a]).map((m) => m.address ?? "")))
+      .filter(Boolean);
+  return { from: addresses(field("from"))[0] ?? "", to: addresses([...field("to"), ...field("cc")]) };
+}
+
 async function main(): Promise<void> {
   const config = await loadConfig(configPath);
   const stamper = createStamper(config, { clock: () => DEMO_NOW });
@@ -131,28 +154,58 @@ async function main(): Promise<void> {
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
 
+  // The real relay over real SMTP, on loopback: capture next hop ← relay ← this script (as a mail server would).
+  const hop = await startCaptureNextHop(0, path.join(outDir, "relay"));
+  const transactions: Array<Record<string, unknown>> = [];
+  const relay = createRelay({
+    stamper,
+    listen: "127.0.0.1:0",
+    upstream: { host: "127.0.0.1", port: hop.port, tls: "none" },
+    logger: { info: (msg, data) => void (msg === "transaction" && data && transactions.push(data)) },
+  });
+  const { port } = await relay.listen();
+  const client = nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true });
+
   const files = (await readdir(messagesDir)).filter((name) => name.endsWith(".eml")).sort();
-  const rows: string[][] = [["file", "status", "reason", "stamps"]];
-  for (const file of files) {
-    const raw = new Uint8Array(await readFile(path.join(messagesDir, file)));
-    // No envelope: the demo has no SMTP session, so the From/To/Cc headers stand in for it.
-    const result = await stamper.stamp(raw);
-    await writeFile(path.join(outDir, file), result.message);
-    const report = toReport(file, raw, result);
-    await writeFile(
-      path.join(outDir, file.replace(/\.eml$/, ".json")),
-      `${JSON.stringify(report, null, 2)}\n`,
-    );
-    rows.push([file, result.status, result.reason ?? "-", describeStamps(result)]);
+  const rows: string[][] = [["file", "status", "reason", "stamps", "next hop"]];
+  try {
+    for (const file of files) {
+      const raw = new Uint8Array(await readFile(path.join(messagesDir, file)));
+      const envelope = envelopeOf(raw);
+      let reply: string;
+      try {
+        reply = (await client.sendMail({ envelope, raw: Buffer.from(raw) })).response;
+      } catch (err) {
+        reply = (err as { response?: string }).response ?? String(err);
+      }
+      // The same stamper, called directly, for the report with the full rule trace.
+      const result = await stamper.stamp(raw, { envelope: { mailFrom: envelope.from, rcptTo: envelope.to } });
+      const report = toReport(file, raw, result);
+      await writeFile(
+        path.join(outDir, file.replace(/\.eml$/, ".json")),
+        `${JSON.stringify({ ...report, relay: transactions.at(-1) }, null, 2)}\n`,
+      );
+      rows.push([file, result.status, result.reason ?? "-", describeStamps(result), reply]);
+    }
+  } finally {
+    client.close();
+    await relay.close({ timeoutMs: 2000 });
+    await hop.close();
   }
 
   await writeFile(path.join(outDir, "preview.html"), await buildPreview(config));
 
   process.stdout.write(`${formatTable(rows)}\n\n`);
   // Relative when run from the repository (the usual `npm run demo`), absolute from anywhere else.
-  const shown = path.relative(process.cwd(), outDir);
-  const where = shown === "" || shown.startsWith("..") || path.isAbsolute(shown) ? outDir : shown;
-  process.stdout.write(`Stamped messages, JSON reports and preview.html: ${where}\n`);
+  const shown = (p: string): string => {
+    const rel = path.relative(process.cwd(), p);
+    return rel === "" || rel.startsWith("..") || path.isAbsolute(rel) ? p : rel;
+  };
+  process.stdout.write(
+    `Sent ${files.length} messages through the mailstamp relay (SMTP on 127.0.0.1) to a local capture next hop.\n` +
+      `What the next hop received: ${shown(hop.folder)}\n` +
+      `JSON reports and preview.html: ${shown(outDir)}\n`,
+  );
 }
 
 main().catch((err: unknown) => {

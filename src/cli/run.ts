@@ -5,6 +5,7 @@ import { toCliError } from "./_config.js";
 import { checkCommand } from "./check.js";
 import { explainCommand } from "./explain.js";
 import { previewCommand } from "./preview.js";
+import { relayCommand } from "./relay.js";
 import { stampCommand } from "./stamp.js";
 
 /** The streams and folder a CLI run uses; tests pass their own. */
@@ -22,6 +23,7 @@ Usage:
   mailstamp explain [-c CONFIG] [--mail-from ADDR] [--rcpt ADDR]... [--json] MESSAGE.eml
   mailstamp check   [-c CONFIG]
   mailstamp preview [-c CONFIG] --user ADDR [--template NAME] [-o PREVIEW.html]
+  mailstamp relay   [-c CONFIG]          run the SMTP relay (the config's relay: section) until SIGTERM
 
 Options:
   -c, --config FILE   config file (default: mailstamp.config.{yaml,yml,json} in the working directory)
@@ -57,6 +59,7 @@ const ALLOWED: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
   explain: ["config", "mail-from", "rcpt", "json"],
   check: ["config"],
   preview: ["config", "user", "template", "output"],
+  relay: ["config"],
 };
 
 export type CliValues = {
@@ -117,6 +120,8 @@ export async function run(argv: readonly string[], io: CliIo, version = "0.0.0")
         return await explainCommand(values, rest, io);
       case "check":
         return await checkCommand(values, rest, io);
+      case "relay":
+        return await relayCommand(values, rest, io);
       default:
         return await previewCommand(values, rest, io);
     }

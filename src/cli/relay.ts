@@ -1,0 +1,46 @@
+import { dirname, resolve } from "node:path";
+import { createRelay, createJsonLogger, relayOptionsFromConfig } from "../adapters/smtp/index.js";
+import { findConfigFile } from "../index.js";
+import { loadCliConfig, toCliError } from "./_config.js";
+import { CliError } from "./_io.js";
+import { stamperFor } from "./_stamper.js";
+import type { CliIo, CliValues } from "./run.js";
+
+/**
+ * `mailstamp relay`: runs the SMTP relay from the config's `relay:` section until SIGTERM or SIGINT, then
+ * drains (transactions in flight finish within `limits.closeTimeoutMs`) and exits 0. Log events go to
+ * standard output as JSON lines.
+ */
+export async function relayCommand(values: CliValues, args: string[], io: CliIo): Promise<number> {
+  if (args.length > 0)
+    throw new CliError("relay takes no arguments (the settings are the config's relay: section)", 2);
+  const file = values.config ? resolve(io.cwd, values.config) : findConfigFile(io.cwd);
+  const config = await loadCliConfig(file, io.cwd);
+  let relay;
+  try {
+    const options = relayOptionsFromConfig(config, { baseDir: file ? dirname(file) : io.cwd });
+    relay = createRelay({
+      ...options,
+      stamper: await stamperFor(config),
+      logger: createJsonLogger((line) => io.stdout.write(line)),
+    });
+  } catch (err) {
+    throw toCliError(err);
+  }
+  try {
+    await relay.listen();
+  } catch (err) {
+    throw new CliError(`cannot listen: ${(err as Error).message}`, 1);
+  }
+  await new Promise<void>((resolveStop) => {
+    const stop = (): void => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      resolveStop();
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+  await relay.close();
+  return 0;
+}
