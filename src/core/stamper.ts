@@ -12,7 +12,7 @@ import { findBodyParts, hasAttachments } from "./mime/body-parts.js";
 import { decodePartText } from "./mime/decode.js";
 import { decodeHeaders } from "./mime/headers.js";
 import { injectIntoScanned, type StampInsert } from "./mime/inject-stamp.js";
-import { createMarkerValue, verifyMarker } from "./mime/marker.js";
+import { createMarkerValue, prependMarker, verifyMarker } from "./mime/marker.js";
 import { scanMessage, type ScannedMessage } from "./mime/scan-message.js";
 import { checkUntouchable } from "./mime/untouchable.js";
 import { createTemplateRenderer, type RenderedStamp, type TemplateData } from "./render/render-template.js";
@@ -64,6 +64,17 @@ export interface Stamper {
    * whether to pass the original on or retry later.
    */
   stamp(raw: Uint8Array | string, options?: StampOptions): Promise<StampResult>;
+  /**
+   * Returns the message marked as processed without stamping it: one header line added (an invalid marker is
+   * replaced), every other byte unchanged; a message whose marker already verifies comes back as it is. For a
+   * transport that hands a *skipped* message back to a mail server whose routing rule excepts only marked mail
+   * (SPEC §5), so the message does not loop back for another pass.
+   *
+   * @example
+   * const result = await stamper.stamp(raw);
+   * forward(result.status === "stamped" ? result.message : stamper.mark(raw));
+   */
+  mark(raw: Uint8Array | string): Uint8Array;
 }
 
 const encoder = new TextEncoder();
@@ -404,10 +415,32 @@ export function createStamper(
     return { status: "stamped", message: injected.message, stamps, messageType, trace: evaluation.trace };
   }
 
+  function mark(raw: Uint8Array | string): Uint8Array {
+    const bytes = toBytes(raw) ?? new Uint8Array(0);
+    let fields: ScannedMessage["headers"] = [];
+    let lineEnding: ScannedMessage["lineEnding"] | undefined;
+    let messageId: string | undefined;
+    try {
+      const scan = scanMessage(bytes, limits);
+      if (scan.ok) {
+        fields = scan.message.headers;
+        lineEnding = scan.message.lineEnding;
+        const headers = decodeHeaders(fields);
+        messageId = headers.get("message-id")?.[0]?.trim();
+        const markers = headers.get(markerName.toLowerCase()) ?? [];
+        if (markers.some((value) => verifyMarker(value, messageId, secret))) return bytes;
+      }
+    } catch {
+      // Unreadable bytes still get the line at the start: the loop must end whatever the message is.
+    }
+    return prependMarker(bytes, markerName, createMarkerValue(messageId, secret), fields, lineEnding);
+  }
+
   return {
     config: resolved,
     async stamp(raw, stampOptions) {
       return stamp(raw, stampOptions);
     },
+    mark,
   };
 }

@@ -159,3 +159,40 @@ describe("createStamper().stamp", () => {
     expect(result).toMatchObject({ status: "skipped", reason: "limits" });
   });
 });
+
+describe("createStamper().mark", () => {
+  const config = testConfig({ options: { marker: { secret: "s3cret" } } });
+
+  it("adds one verified marker line and changes no other byte", async () => {
+    const stamper = createStamper(config, { clock: fixedClock });
+    const raw = alternativeMessage({ from: "stranger@elsewhere.test", to: "alice@example.com" });
+    const marked = decoder.decode(stamper.mark(raw));
+    const [first, ...rest] = marked.split("\r\n");
+    expect(first).toMatch(/^X-Mailstamp: v=1; h=/);
+    expect(rest.join("\r\n")).toBe(raw);
+    const again = await stamper.stamp(marked);
+    expect(again.reason).toBe("already-stamped");
+    expect(decoder.decode(stamper.mark(marked))).toBe(marked);
+  });
+
+  it("replaces a forged marker instead of keeping it beside the new one", () => {
+    const stamper = createStamper(config);
+    const raw = alternativeMessage({ extraHeaders: "X-Mailstamp: v=1; h=forged" });
+    const marked = decoder.decode(stamper.mark(raw));
+    expect(marked.match(/^X-Mailstamp:/gm)).toHaveLength(1);
+    expect(marked).not.toContain("forged");
+  });
+
+  it("keeps an mbox From line first and follows bare LF line endings", () => {
+    const stamper = createStamper(testConfig());
+    const raw = "From alice@example.com Mon Nov  2 10:00:00 2026\nFrom: alice@example.com\nSubject: x\n\nbody\n";
+    expect(decoder.decode(stamper.mark(raw))).toBe(
+      "From alice@example.com Mon Nov  2 10:00:00 2026\nX-Mailstamp: v=1\nFrom: alice@example.com\nSubject: x\n\nbody\n",
+    );
+  });
+
+  it("marks bytes that are not a message without throwing", () => {
+    const stamper = createStamper(testConfig());
+    expect(decoder.decode(stamper.mark("\u0000garbage"))).toBe("X-Mailstamp: v=1\r\n\u0000garbage");
+  });
+});

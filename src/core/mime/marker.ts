@@ -52,3 +52,46 @@ export function verifyMarker(
   const expected = Buffer.from(mac(messageId, secret), "utf8");
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
+
+/**
+ * Adds the marker header as the first header field — after an mbox `From ` line, which must stay the first
+ * line — and drops every existing field of that name (an invalid marker must not survive beside the new one).
+ * Works on any bytes: where the header block cannot be found, the line goes at the very start. Only used to
+ * mark a message that is passed on *unstamped*; a stamped message gets its marker from the injector.
+ *
+ * @example
+ * prependMarker(raw, "X-Mailstamp", "v=1") // "X-Mailstamp: v=1\r\n" + raw
+ */
+export function prependMarker(
+  raw: Uint8Array,
+  name: string,
+  value: string,
+  fields: ReadonlyArray<{ name: string; start: number; end: number }> = [],
+  lineEnding?: "\r\n" | "\n",
+): Uint8Array {
+  const firstLf = raw.indexOf(0x0a);
+  const eol = lineEnding ?? (firstLf > 0 && raw[firstLf - 1] === 0x0d ? "\r\n" : firstLf >= 0 ? "\n" : "\r\n");
+  const mbox = raw.length >= 5 && String.fromCharCode(...raw.subarray(0, 5)) === "From ";
+  const at = fields[0]?.start ?? (mbox && firstLf >= 0 ? firstLf + 1 : 0);
+  const lower = name.toLowerCase();
+  const drop = fields.filter((f) => f.name.toLowerCase() === lower);
+  const line = new TextEncoder().encode(`${name}: ${value}${eol}`);
+  const removed = drop.reduce((n, f) => n + (f.end - f.start), 0);
+  const out = new Uint8Array(raw.length + line.length - removed);
+  let from = 0;
+  let to = 0;
+  const copy = (end: number) => {
+    out.set(raw.subarray(from, end), to);
+    to += end - from;
+    from = end;
+  };
+  copy(at);
+  out.set(line, to);
+  to += line.length;
+  for (const f of drop) {
+    copy(f.start);
+    from = f.end;
+  }
+  copy(raw.length);
+  return out;
+}
