@@ -30,7 +30,8 @@ const SIZE = Number(values.size);
 
 /** A realistic new message from a directory user to an external recipient, about SIZE bytes. */
 function message(i: number): string {
-  const paragraph = "Please find the quarterly figures below; the totals include the adjustments we discussed. ";
+  const paragraph =
+    "Please find the quarterly figures below; the totals include the adjustments we discussed. ";
   const lines: string[] = [];
   let text = "";
   while (text.length < SIZE / 2) {
@@ -92,7 +93,14 @@ async function startSink(): Promise<{ port: number; count: () => number; server:
 
 /** The baseline: receive, forward unchanged with nodemailer (pooled), answer with the next hop's verdict. */
 async function startBaseline(nextHop: number): Promise<{ port: number; stop: () => Promise<void> }> {
-  const out = nodemailer.createTransport({ host: "127.0.0.1", port: nextHop, ignoreTLS: true, pool: true, maxConnections: CONNECTIONS, maxMessages: Infinity });
+  const out = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: nextHop,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: CONNECTIONS,
+    maxMessages: Infinity,
+  });
   const server = new SMTPServer({
     logger: false,
     disableReverseLookup: true,
@@ -105,7 +113,10 @@ async function startBaseline(nextHop: number): Promise<{ port: number; stop: () 
       stream.on("end", () => {
         out
           .sendMail({
-            envelope: { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "", to: session.envelope.rcptTo.map((r) => r.address) },
+            envelope: {
+              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+              to: session.envelope.rcptTo.map((r) => r.address),
+            },
             raw: Buffer.concat(chunks),
           })
           .then(
@@ -126,16 +137,36 @@ async function startBaseline(nextHop: number): Promise<{ port: number; stop: () 
 }
 
 async function drive(port: number, label: string): Promise<number> {
-  const client = nodemailer.createTransport({ host: "127.0.0.1", port, ignoreTLS: true, pool: true, maxConnections: CONNECTIONS, maxMessages: Infinity });
+  const client = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: CONNECTIONS,
+    maxMessages: Infinity,
+  });
   const bodies = Array.from({ length: MESSAGES }, (_, i) => message(i));
   // Warm-up: open the pooled connections and let caches fill, outside the measurement.
-  await Promise.all(bodies.slice(0, CONNECTIONS).map((raw) => client.sendMail({ envelope: { from: "alice@example.com", to: ["priya@northwind-traders.net"] }, raw })));
+  await Promise.all(
+    bodies.slice(0, CONNECTIONS).map((raw) =>
+      client.sendMail({
+        envelope: { from: "alice@example.com", to: ["priya@northwind-traders.net"] },
+        raw,
+      }),
+    ),
+  );
   const start = performance.now();
-  await Promise.all(bodies.map((raw) => client.sendMail({ envelope: { from: "alice@example.com", to: ["priya@northwind-traders.net"] }, raw })));
+  await Promise.all(
+    bodies.map((raw) =>
+      client.sendMail({ envelope: { from: "alice@example.com", to: ["priya@northwind-traders.net"] }, raw }),
+    ),
+  );
   const seconds = (performance.now() - start) / 1000;
   client.close();
   const rate = MESSAGES / seconds;
-  process.stdout.write(`${label.padEnd(28)} ${rate.toFixed(1).padStart(8)} msg/s  (${MESSAGES} × ${(Buffer.byteLength(bodies[0] ?? "") / 1024).toFixed(0)} KB over ${CONNECTIONS} connections, ${seconds.toFixed(2)} s)\n`);
+  process.stdout.write(
+    `${label.padEnd(28)} ${rate.toFixed(1).padStart(8)} msg/s  (${MESSAGES} × ${(Buffer.byteLength(bodies[0] ?? "") / 1024).toFixed(0)} KB over ${CONNECTIONS} connections, ${seconds.toFixed(2)} s)\n`,
+  );
   return rate;
 }
 
@@ -158,17 +189,31 @@ async function greetingMs(port: number, rounds = 5): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const examples = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "examples", "mailstamp.config.yaml");
+  const examples = path.join(
+    path.dirname(fileURLToPath(import.meta.url)),
+    "..",
+    "examples",
+    "mailstamp.config.yaml",
+  );
   const config = await loadConfig(examples);
   const stamper = createStamper(config, { clock: () => new Date("2026-03-09T09:00:00Z") });
 
   const sink = await startSink();
   const baseline = await startBaseline(sink.port);
-  const relay = createRelay({ stamper, listen: "127.0.0.1:0", upstream: { host: "127.0.0.1", port: sink.port, tls: "none" }, logger: false });
+  const relay = createRelay({
+    stamper,
+    listen: "127.0.0.1:0",
+    upstream: { host: "127.0.0.1", port: sink.port, tls: "none" },
+    logger: false,
+  });
   const { port } = await relay.listen();
 
-  const check = await stamper.stamp(message(0), { envelope: { mailFrom: "alice@example.com", rcptTo: ["priya@northwind-traders.net"] } });
-  process.stdout.write(`stamp check: ${check.status}${check.reason ? ` (${check.reason})` : ""}, ${check.stamps.map((s) => s.template).join(", ")}\n`);
+  const check = await stamper.stamp(message(0), {
+    envelope: { mailFrom: "alice@example.com", rcptTo: ["priya@northwind-traders.net"] },
+  });
+  process.stdout.write(
+    `stamp check: ${check.status}${check.reason ? ` (${check.reason})` : ""}, ${check.stamps.map((s) => s.template).join(", ")}\n`,
+  );
 
   // Alternate the order so neither side always runs on a colder machine.
   const base1 = await drive(baseline.port, "do-nothing relay");
@@ -177,7 +222,9 @@ async function main(): Promise<void> {
   const base2 = await drive(baseline.port, "do-nothing relay (again)");
   const ratio = (ms1 + ms2) / (base1 + base2);
   process.stdout.write(`\nratio mailstamp / do-nothing: ${ratio.toFixed(2)} (target ≥ 0.80)\n`);
-  process.stdout.write(`greeting (connect → 220): ${(await greetingMs(port)).toFixed(1)} ms — smtp-server waits a fixed 100 ms before it greets\n`);
+  process.stdout.write(
+    `greeting (connect → 220): ${(await greetingMs(port)).toFixed(1)} ms — smtp-server waits a fixed 100 ms before it greets\n`,
+  );
   process.stdout.write(`next hop received ${sink.count()} messages\n`);
 
   await relay.close({ timeoutMs: 1000 });
