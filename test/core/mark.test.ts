@@ -3,11 +3,15 @@ import { createStamper } from "../../src/index.js";
 import { testConfig } from "../helpers/config.js";
 
 const message = (messageIdLines: string[], eol = "\r\n"): string =>
-  ["From: dave@example.com", "To: erin@example.com", ...messageIdLines, "Subject: hi", "", "body", ""].join(eol);
+  ["From: dave@example.com", "To: erin@example.com", ...messageIdLines, "Subject: hi", "", "body", ""].join(
+    eol,
+  );
 
 describe("stamper.mark on messages passed on unstamped", () => {
   it("writes a marker the stamper accepts, with a secret and a folded Message-ID", async () => {
-    const stamper = createStamper(testConfig({ options: { marker: { header: "X-Stamped", secret: "s3cret" } } }));
+    const stamper = createStamper(
+      testConfig({ options: { marker: { header: "X-Stamped", secret: "s3cret" } } }),
+    );
     const marked = stamper.mark(message(["Message-ID:", " <folded@example.com>"]));
     expect(Buffer.from(marked).toString()).toMatch(/^X-Stamped: v=1; h=/);
     expect(await stamper.stamp(marked)).toMatchObject({ status: "skipped", reason: "already-stamped" });

@@ -185,7 +185,8 @@ describe("createStamper().mark", () => {
 
   it("keeps an mbox From line first and follows bare LF line endings", () => {
     const stamper = createStamper(testConfig());
-    const raw = "From alice@example.com Mon Nov  2 10:00:00 2026\nFrom: alice@example.com\nSubject: x\n\nbody\n";
+    const raw =
+      "From alice@example.com Mon Nov  2 10:00:00 2026\nFrom: alice@example.com\nSubject: x\n\nbody\n";
     expect(decoder.decode(stamper.mark(raw))).toBe(
       "From alice@example.com Mon Nov  2 10:00:00 2026\nX-Mailstamp: v=1\nFrom: alice@example.com\nSubject: x\n\nbody\n",
     );

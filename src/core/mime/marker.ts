@@ -70,7 +70,8 @@ export function prependMarker(
   lineEnding?: "\r\n" | "\n",
 ): Uint8Array {
   const firstLf = raw.indexOf(0x0a);
-  const eol = lineEnding ?? (firstLf > 0 && raw[firstLf - 1] === 0x0d ? "\r\n" : firstLf >= 0 ? "\n" : "\r\n");
+  const eol =
+    lineEnding ?? (firstLf > 0 && raw[firstLf - 1] === 0x0d ? "\r\n" : firstLf >= 0 ? "\n" : "\r\n");
   const mbox = raw.length >= 5 && String.fromCharCode(...raw.subarray(0, 5)) === "From ";
   const at = fields[0]?.start ?? (mbox && firstLf >= 0 ? firstLf + 1 : 0);
   const lower = name.toLowerCase();
