@@ -27,6 +27,13 @@ export interface GraphRequest {
   expect?: readonly number[];
   /** Read the body as bytes (photo `$value`). */
   binary?: boolean;
+  /**
+   * Whether sending the request twice does no harm. Reads (GET, `$batch` of GETs) are retried after a network
+   * error, a timeout or a 504; a submission (`sendMail`) is not, because Graph may have taken it before the
+   * answer was lost and a retry would deliver the mail twice — it is retried only on 429 and 503, which say
+   * the request was not processed. @default true for GET, false for POST
+   */
+  idempotent?: boolean;
 }
 
 /** One request inside a `$batch`. */
@@ -110,6 +117,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   async function request(req: GraphRequest): Promise<GraphReply> {
     const url = /^https?:\/\//i.test(req.url) ? req.url : `${baseUrl}${req.url}`;
     const name = describe(req.method, url, baseUrl);
+    const idempotent = req.idempotent ?? req.method === "GET";
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       const token = await tokens.get();
@@ -122,7 +130,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
           signal: AbortSignal.timeout(options.requestTimeoutMs),
         });
       } catch (err) {
-        const wait = retryWait(attempt, undefined, retry);
+        const wait = idempotent ? retryWait(attempt, undefined, retry) : undefined;
         const timeout = err instanceof Error && err.name === "TimeoutError";
         logger?.warn?.("graph request failed", { request: name, error: String(err), retryInMs: wait });
         if (wait !== undefined) {
@@ -131,7 +139,9 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         }
         throw new GraphError(
           errorCode,
-          `Graph ${name} failed: ${String(err)}`,
+          idempotent
+            ? `Graph ${name} failed: ${String(err)}`
+            : `Graph ${name} failed: ${String(err)}; Graph may have taken it, so it was not sent again`,
           {
             status: 0,
             graphCode: timeout ? "Timeout" : "NetworkError",
@@ -149,7 +159,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         attempt--;
         continue;
       }
-      if (isRetryableStatus(response.status)) {
+      if (isRetryableStatus(response.status) && (idempotent || response.status !== 504)) {
         const wait = retryWait(
           attempt,
           parseRetryAfter(response.headers.get("retry-after"), retry.now()),
@@ -195,6 +205,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         url: "/$batch",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ requests: pending }),
+        idempotent: true, // only GETs go into a batch
       });
       const responses = (reply.json as { responses?: unknown } | undefined)?.responses;
       if (!Array.isArray(responses)) {

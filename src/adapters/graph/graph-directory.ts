@@ -89,6 +89,7 @@ export interface GraphDirectory extends Directory {
 }
 
 const NOT_FOUND = 404;
+const BAD_REQUEST = 400;
 
 /** `'` doubles inside an OData string literal; anything else would let an address rewrite the filter. */
 function odataString(value: string): string {
@@ -170,13 +171,25 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
 
   /** The user whose primary address, UPN or alias this is; undefined when Graph knows nobody by it. */
   async function findUser(address: string): Promise<GraphUser | undefined> {
+    // Graph answers 400 (Request_BadRequest) rather than 404 when an address is not a valid user key at all
+    // (characters such as "/" or "?" in the local part): that sender is simply not found this way either.
     const direct = await client.request({
       method: "GET",
       url: `${userPath(address)}?$select=${select}`,
-      expect: [NOT_FOUND],
+      expect: [NOT_FOUND, BAD_REQUEST],
     });
-    if (direct.status !== NOT_FOUND) return direct.json as GraphUser;
-    const filtered = await client.request({ method: "GET", url: aliasFilterPath(address, select) });
+    if (direct.status !== NOT_FOUND && direct.status !== BAD_REQUEST) return direct.json as GraphUser;
+    const filtered = await client.request({
+      method: "GET",
+      url: aliasFilterPath(address, select),
+      expect: [BAD_REQUEST],
+    });
+    if (filtered.status === BAD_REQUEST) {
+      // An address the filter syntax cannot hold: unknown, and negatively cached like any unknown sender,
+      // rather than a failure on every message from it.
+      logger?.warn?.("Graph cannot look this address up; treating the sender as unknown", { address });
+      return undefined;
+    }
     const value = (filtered.json as { value?: GraphUser[] } | undefined)?.value ?? [];
     if (value.length > 1)
       logger?.warn?.("address belongs to several Graph users; using the first", { address });

@@ -108,6 +108,7 @@ export function createGraphSender(options: GraphSenderOptions): GraphSender {
       headers: { "content-type": "text/plain" },
       body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"),
       expect: [413],
+      idempotent: false,
     });
     if (reply.status === 413) throw tooLarge("refused by Graph with 413 under");
   }

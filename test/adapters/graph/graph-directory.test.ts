@@ -136,6 +136,30 @@ describe("createGraphDirectory cache", () => {
     expect(userGets()).toBe(4);
   });
 
+  it("treats an address Graph cannot take as a key (400) as an unknown sender, cached like one", async () => {
+    const h = harness();
+    let badRequests = 0;
+    // Graph answers 400 Request_BadRequest for a key it cannot parse; the fake only knows 404, so wrap it.
+    const picky: typeof fetch = async (input, init) => {
+      const url = String(input);
+      if (/\/v1\.0\/users(\/|\?)/.test(url) && url.includes("odd%2Fname")) {
+        badRequests++;
+        return new Response(
+          JSON.stringify({ error: { code: "Request_BadRequest", message: "Bad request." } }),
+          {
+            status: 400,
+            headers: { "content-type": "application/json" },
+          },
+        );
+      }
+      return fetch(input, init);
+    };
+    const directory = directoryFor(fake, h, { fetch: picky });
+    for (let i = 0; i < 3; i++) expect(await directory.lookup("odd/name@contoso.com")).toBeUndefined();
+    expect(badRequests).toBe(2); // the direct key, then the alias filter — once for all three messages
+    expect(h.warnings).toContain("Graph cannot look this address up; treating the sender as unknown");
+  });
+
   it("answers again from the cache until the TTL passes", async () => {
     const h = harness();
     const directory = directoryFor(fake, h, { cache: { ttlMs: 600_000 } });

@@ -93,4 +93,28 @@ describe("createGraphSender", () => {
     expect(waits).toEqual([1000]);
     expect(fake.sent).toHaveLength(1);
   });
+
+  it("does not send again after a 504, because Graph may already have taken the message", async () => {
+    fake.fail({ status: 504, times: 1, match: (r) => r.path.endsWith("/sendMail") });
+    await expect(sender().send(stamped("Hi"), { mailbox: "AdeleV@contoso.com" })).rejects.toMatchObject({
+      code: "SEND_FAILED",
+      status: 504,
+    });
+    expect(fake.requests.filter((r) => r.path.endsWith("/sendMail"))).toHaveLength(1);
+  });
+
+  it("does not send again after the connection failed mid-request, and says the outcome is unknown", async () => {
+    let posts = 0;
+    const flaky: typeof fetch = async (input, init) => {
+      if (String(input).endsWith("/sendMail")) {
+        posts++;
+        throw new TypeError("fetch failed: socket hang up");
+      }
+      return fetch(input, init);
+    };
+    await expect(
+      sender({ fetch: flaky }).send(stamped("Hi"), { mailbox: "AdeleV@contoso.com" }),
+    ).rejects.toThrow(/not sent again/);
+    expect(posts).toBe(1);
+  });
 });
