@@ -27,16 +27,34 @@ export async function readInput(path: string, stdin: NodeJS.ReadableStream): Pro
 }
 
 /**
- * Writes a file all at once: to a temporary name beside it, then renamed, so a failure never leaves a partial
- * output where a script expects a finished one.
+ * Writes files all or nothing: each to a temporary name beside it, and only when every one was written are they
+ * renamed into place — so a failure (a bad --report folder, a full disk) never leaves a partial or lone output
+ * where a script expects finished ones (SPEC §7: nothing written to -o on error).
  */
-export async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+export async function writeAllOrNothing(
+  files: ReadonlyArray<{ path: string; data: Uint8Array | string }>,
+): Promise<void> {
+  const staged = files.map((f) => ({
+    ...f,
+    tmp: join(dirname(f.path), `.${basename(f.path)}.${process.pid}.tmp`),
+  }));
+  let current = "";
   try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
+    for (const f of staged) {
+      current = f.path;
+      await writeFile(f.tmp, f.data);
+    }
+    for (const f of staged) {
+      current = f.path;
+      await rename(f.tmp, f.path);
+    }
   } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw new CliError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 1);
+    await Promise.all(staged.map((f) => unlink(f.tmp).catch(() => undefined)));
+    throw new CliError(`cannot write ${current}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 1);
   }
+}
+
+/** Writes one file all at once (see {@link writeAllOrNothing}). */
+export async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  await writeAllOrNothing([{ path, data }]);
 }

@@ -3,7 +3,7 @@ import type { StampResult } from "../index.js";
 import { stamperFor } from "./_stamper.js";
 import { loadCliConfig } from "./_config.js";
 import { envelopeFrom } from "./_envelope.js";
-import { CliError, readInput, writeAtomic } from "./_io.js";
+import { CliError, readInput, writeAllOrNothing } from "./_io.js";
 import type { CliIo, CliValues } from "./run.js";
 
 /** The result as JSON, without the message bytes. */
@@ -19,11 +19,14 @@ export async function stampCommand(values: CliValues, args: string[], io: CliIo)
   const config = await loadCliConfig(values.config && resolve(io.cwd, values.config), io.cwd);
   const raw = await readInput(input === "-" ? "-" : resolve(io.cwd, input), io.stdin);
   const result = await (await stamperFor(config)).stamp(raw, envelopeFrom(values));
-  if (values.output) await writeAtomic(resolve(io.cwd, values.output), result.message);
-  else io.stdout.write(result.message);
-  if (values.report) {
-    await writeAtomic(resolve(io.cwd, values.report), `${JSON.stringify(reportOf(result), null, 2)}\n`);
-  }
+  const files = [
+    ...(values.output ? [{ path: resolve(io.cwd, values.output), data: result.message }] : []),
+    ...(values.report
+      ? [{ path: resolve(io.cwd, values.report), data: `${JSON.stringify(reportOf(result), null, 2)}\n` }]
+      : []),
+  ];
+  await writeAllOrNothing(files);
+  if (!values.output) io.stdout.write(result.message);
   const summary =
     result.status === "stamped"
       ? `stamped: ${result.stamps.map((s) => `${s.template} (${s.placement}, ${s.parts.join("+")})`).join(", ")}`

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -83,6 +83,25 @@ describe("mailstamp stamp", () => {
     const r = await cli(["stamp", "-c", "two-mistakes.yaml", "-o", out, "message.eml"]);
     expect(r.code).toBe(1);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it("writes neither -o nor the report when the report cannot be written", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mailstamp-cli-"));
+    const out = join(dir, "out.eml");
+    const r = await cli([
+      "stamp",
+      "-c",
+      "valid.yaml",
+      "-o",
+      out,
+      "--report",
+      join(dir, "no/such/dir/r.json"),
+      "message.eml",
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("r.json");
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it("exits 1 when the message cannot be read", async () => {
