@@ -31,6 +31,7 @@ const REPLY_PREFIXES = new Set([
   "yanıt",
   "yan", // Turkish Outlook abbreviation
   "réf", // French (Outlook)
+  "réf.",
   "ref",
   "ris", // Italian "Risposta"
   "r", // Italian (Outlook)
@@ -97,6 +98,11 @@ const FORWARD_PREFIXES = new Set([
   "転送", // Japanese
 ]);
 
+// Prefixes that are also everyday subject words ("Ref: invoice 4711", "PR: launch", "Res: reservation",
+// "R: D project", "I: …"): alone they decide only with reply headers or a quote in the body; stacked with
+// another prefix ("R: RE: x") they count.
+const AMBIGUOUS_PREFIXES = new Set(["ref", "r", "res", "i", "pr", "pd", "pres"]);
+
 // A prefix is a short word (optionally "[n]" or "(n)" counted, as some clients write "Re[2]:"), then a colon:
 // ASCII ':' or the full-width '：' used by CJK clients.
 const MAX_PREFIX_LENGTH = 12;
@@ -162,16 +168,25 @@ export function classifyMessage(input: ClassifyInput): MessageType {
   const body = (): string =>
     typeof input.bodyText === "function" ? input.bodyText() : (input.bodyText ?? "");
   const first = prefixes[0];
+  const hasReplyHeaders = !!((input.inReplyTo ?? "").trim() || (input.references ?? "").trim());
+  if (first !== undefined && prefixes.length === 1 && AMBIGUOUS_PREFIXES.has(first) && !hasReplyHeaders) {
+    const fromBody = classifyByBody(body(), input.replyBoundary);
+    if (fromBody === "new") return "new";
+  }
   if (first !== undefined) {
     if (FORWARD_PREFIXES.has(first)) return "forward";
     // "VS:" is a reply in Finnish but a forward in Danish and Norwegian Outlook; the body decides.
     if (first === "vs" && bodyLooksForwarded(body())) return "forward";
     return "reply";
   }
-  if ((input.inReplyTo ?? "").trim() || (input.references ?? "").trim()) return "reply";
-  const text = body();
+  if (hasReplyHeaders) return "reply";
+  return classifyByBody(body(), input.replyBoundary);
+}
+
+/** What the body's structure alone says: a forward separator, the reply boundary's pattern, `>` quotes. */
+function classifyByBody(text: string, replyBoundary: ClassifyInput["replyBoundary"]): MessageType {
   if (bodyLooksForwarded(text)) return "forward";
-  const boundary = typeof input.replyBoundary === "function" ? input.replyBoundary() : input.replyBoundary;
+  const boundary = typeof replyBoundary === "function" ? replyBoundary() : replyBoundary;
   if (boundary) {
     // The pattern that found the quote says what it is: "forward-separator:…" (Gmail's "---------- Forwarded
     // message ---------", Apple's "Begin forwarded message:", their translations) or a reply's quote.

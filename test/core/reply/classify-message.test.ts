@@ -99,3 +99,29 @@ describe("classifyMessage prefixes and body structure (#4)", () => {
     expect(classifyMessage({ bodyText: "Yes", replyBoundary: () => undefined })).toBe("new");
   });
 });
+
+describe("classifyMessage with prefixes that are also everyday words", () => {
+  it.each([
+    "Ref: Invoice 4711",
+    "REF: PO 1234",
+    "R: D project",
+    "Res: reservation 12",
+    "PR: launch plan",
+    "I: ideas",
+  ])("reads %j without reply headers or a quote as new", (subject) => {
+    expect(classifyMessage({ subject, bodyText: "Hello,\nplease see the details.\n" })).toBe("new");
+  });
+
+  it("reads them as replies when reply headers or a quote back them up", () => {
+    expect(classifyMessage({ subject: "R: Budget", inReplyTo: "<a@b>" })).toBe("reply");
+    expect(classifyMessage({ subject: "Ref: Budget", bodyText: "Ok.\n\n> earlier text\n" })).toBe("reply");
+    expect(classifyMessage({ subject: "R: RE: Budget" })).toBe("reply");
+    expect(
+      classifyMessage({ subject: "I: Budget", bodyText: "---------- Forwarded message ---------\n" }),
+    ).toBe("forward");
+  });
+
+  it('reads French Outlook\'s "Réf. :" as a reply', () => {
+    expect(classifyMessage({ subject: "Réf. : Budget" })).toBe("reply");
+  });
+});
