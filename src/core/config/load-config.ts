@@ -20,14 +20,40 @@ function readError(file: string, message: string, cause?: unknown): ConfigError 
   return new ConfigError([{ path: "", message }], { code: "CONFIG_READ", cause });
 }
 
+// An unquoted `${env:NAME}` that is a whole value: after `:`, `,`, `[` or `{`, before `,`, `}`, `]`, a comment or
+// the line's end. Linear: no nested quantifiers.
+const ENV_SCALAR_SOURCE = "(^|[\\s,\\[{:])(\\$\\{env:[A-Za-z_][A-Za-z0-9_]*\\})(?=[ \\t]*(?:[,}\\]#]|$))";
+const ENV_SCALAR = new RegExp(ENV_SCALAR_SOURCE, "m");
+const ENV_SCALAR_ALL = new RegExp(ENV_SCALAR_SOURCE, "gm");
+// YAML reports follow-on errors for the rest of a broken flow collection; the first few say what is wrong.
+const MAX_YAML_ERRORS = 5;
+
 function parseYaml(text: string, file: string): unknown {
   // merge: `<<: *defaults` lets admins share a condition block between rules. Aliases are expanded by toJS
   // with yaml's default alias budget, which stops "billion laughs" documents.
-  const doc = parseDocument(text, { merge: true, prettyErrors: true, uniqueKeys: true });
+  let doc = parseDocument(text, { merge: true, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0 && ENV_SCALAR.test(text)) {
+    // `{ secret: ${env:X} }` (as SPEC §3 writes it) is not valid YAML: `{` and `}` are flow-mapping syntax.
+    // Where a reference stands as a whole unquoted value, quoting it is the only reading that parses, so
+    // try that before reporting errors; the substitution itself still happens after parsing, on values.
+    const quoted = parseDocument(text.replace(ENV_SCALAR_ALL, '$1"$2"'), {
+      merge: true,
+      prettyErrors: true,
+      uniqueKeys: true,
+    });
+    if (quoted.errors.length === 0) doc = quoted;
+  }
   if (doc.errors.length > 0) {
     const lines = text.split(/\r?\n/);
     const hinted = new Set<number>();
-    const issues: ConfigIssue[] = doc.errors.map((error) => {
+    const seenLines = new Set<number>();
+    const firstPerLine = doc.errors.filter((error) => {
+      const line = error.linePos?.[0]?.line ?? -1;
+      if (seenLines.has(line)) return false;
+      seenLines.add(line);
+      return true;
+    });
+    const issues: ConfigIssue[] = firstPerLine.slice(0, MAX_YAML_ERRORS).map((error) => {
       const start = error.linePos?.[0];
       let detail = (error.message.split("\n")[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, "");
       // `{` and `}` are flow-mapping syntax, so an unquoted ${env:NAME} inside `{ … }` breaks the line with
@@ -39,6 +65,12 @@ function parseYaml(text: string, file: string): unknown {
       const where = start ? ` line ${start.line}, column ${start.col}` : "";
       return { path: "", message: `${file}${where}: ${detail}` };
     });
+    if (firstPerLine.length > MAX_YAML_ERRORS) {
+      issues.push({
+        path: "",
+        message: `${file}: ${firstPerLine.length - MAX_YAML_ERRORS} more YAML errors after these`,
+      });
+    }
     throw new ConfigError(issues);
   }
   try {

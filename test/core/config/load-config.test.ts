@@ -52,14 +52,37 @@ describe("loadConfig", () => {
     expect(config.directory.graph).toEqual({ tenantId: "contoso", clientSecret: "g" });
   });
 
-  it("explains that ${env:NAME} must be quoted inside a YAML { … } mapping", async () => {
+  it("reads an unquoted ${env:NAME} inside a YAML { … } mapping, as SPEC §3 writes it", async () => {
     const file = join(
-      tempDir({ "c.yaml": "templates: {}\nrules: []\noptions:\n  marker: { secret: ${env:SECRET} }\n" }),
+      tempDir({
+        "c.yaml":
+          "templates: {}\nrules: []\noptions:\n  marker: { header: X-Mailstamp, secret: ${env:SECRET} }\n",
+      }),
+      "c.yaml",
+    );
+    expect((await loadConfig(file, { env: { SECRET: "s" } })).options.marker).toEqual({
+      header: "X-Mailstamp",
+      secret: "s",
+    });
+  });
+
+  it("explains that ${env:NAME} must be quoted where it is part of a larger value inside { … }", async () => {
+    const file = join(
+      tempDir({ "c.yaml": "templates: {}\nrules: []\noptions:\n  marker: { secret: x-${env:SECRET} }\n" }),
       "c.yaml",
     );
     const error = await loadError(file, { SECRET: "s" });
     expect(error.issues[0]?.message).toContain("line 4");
     expect(error.issues[0]?.message).toContain('quote the reference: "${env:NAME}"');
+  });
+
+  it("reports the first YAML error of each line, and at most five", async () => {
+    const broken = Array.from({ length: 12 }, (_, i) => `k${i}: {{ : ]`).join("\n");
+    const error = await loadError(join(tempDir({ "c.yaml": broken }), "c.yaml"));
+    expect(error.issues.length).toBeLessThanOrEqual(6);
+    const lines = error.issues.map((i) => /line (\d+)/.exec(i.message)?.[1]).filter(Boolean);
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(error.issues.at(-1)?.message).toMatch(/more YAML errors after these/);
   });
 
   it("loads JSON and .yml", async () => {
