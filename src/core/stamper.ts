@@ -12,9 +12,10 @@ import { findBodyParts, hasAttachments } from "./mime/body-parts.js";
 import { decodePartText } from "./mime/decode.js";
 import { decodeHeaders } from "./mime/headers.js";
 import { injectIntoScanned, type StampInsert } from "./mime/inject-stamp.js";
-import { createMarkerValue, prependMarker, verifyMarker } from "./mime/marker.js";
+import { createMarkerValue, prependMarker, verifyMarker, type MarkerBinding } from "./mime/marker.js";
 import { scanMessage, type ScannedMessage } from "./mime/scan-message.js";
 import { checkUntouchable } from "./mime/untouchable.js";
+import { wrapProtectedMessage } from "./mime/wrap-protected.js";
 import { createTemplateRenderer, type RenderedStamp, type TemplateData } from "./render/render-template.js";
 import { htmlToText } from "./render/html-to-text.js";
 import { classifyMessage } from "./reply/classify-message.js";
@@ -129,6 +130,15 @@ function envelopeAddress(path: string | undefined): string | undefined {
   return bare || undefined;
 }
 
+/** The header fields the marker's HMAC binds (SPEC §5), as decoded: the first of each. */
+function markerBinding(headers: ReadonlyMap<string, string[]>): MarkerBinding {
+  return {
+    messageId: headers.get("message-id")?.[0],
+    date: headers.get("date")?.[0],
+    from: headers.get("from")?.[0],
+  };
+}
+
 /** Escapes a template name for an HTML attribute value. */
 function attr(value: string): string {
   return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
@@ -212,7 +222,7 @@ export function createStamper(
     let removeMarker = false;
     const markers = headers.get(markerName.toLowerCase()) ?? [];
     if (markers.length > 0) {
-      if (markers.some((value) => verifyMarker(value, messageId, secret))) {
+      if (markers.some((value) => verifyMarker(value, markerBinding(headers), secret))) {
         return outcome(bytes, "skipped", "already-stamped", `valid ${markerName} header present`);
       }
       removeMarker = true;
@@ -220,7 +230,9 @@ export function createStamper(
     }
 
     const untouchable = checkUntouchable(scanned, headers, { protected: protectedMode, calendar });
-    if (untouchable) {
+    // `protected: wrap`: the signed/encrypted original is attached untouched under a new stamped body.
+    const wrap = untouchable?.wrap === true;
+    if (untouchable && !wrap) {
       return outcome(
         bytes,
         untouchable.rejected ? "rejected" : "skipped",
@@ -389,14 +401,26 @@ export function createStamper(
       html: `<div class="mailstamp" data-mailstamp="${attr(selected.template)}">${s.html}</div>`,
       text: s.text,
       placement: selected.placement,
+      ...(s.images.length > 0 ? { images: s.images } : {}),
     }));
 
-    const injected = injectIntoScanned(scanned, inserts, {
-      marker: { name: markerName, value: createMarkerValue(messageId, secret) },
+    const markerOptions = {
+      marker: { name: markerName, value: createMarkerValue(markerBinding(headers), secret) },
       ...(removeMarker ? { removeHeader: markerName } : {}),
-      locateReply: (kind, decoded) => findReplyBoundary(decoded, kind),
-      limits,
-    });
+    };
+    const injected = wrap
+      ? wrapProtectedMessage(scanned, inserts, markerOptions)
+      : injectIntoScanned(scanned, inserts, {
+          ...markerOptions,
+          // The bodies were already split at their reply boundary for the rules: reuse it for the same text.
+          locateReply: (kind, decoded) => {
+            const split = splitCache?.[kind === "text/html" ? "html" : "text"];
+            if (split && decoded === textCache?.[kind === "text/html" ? "html" : "text"])
+              return split.boundary;
+            return findReplyBoundary(decoded, kind);
+          },
+          limits,
+        });
     if (!injected.ok) {
       return outcome(bytes, "skipped", injected.reason, injected.detail, messageType, evaluation.trace);
     }
@@ -419,21 +443,21 @@ export function createStamper(
     const bytes = toBytes(raw) ?? new Uint8Array(0);
     let fields: ScannedMessage["headers"] = [];
     let lineEnding: ScannedMessage["lineEnding"] | undefined;
-    let messageId: string | undefined;
+    let binding: MarkerBinding = {};
     try {
       const scan = scanMessage(bytes, limits);
       if (scan.ok) {
         fields = scan.message.headers;
         lineEnding = scan.message.lineEnding;
         const headers = decodeHeaders(fields);
-        messageId = headers.get("message-id")?.[0]?.trim();
+        binding = markerBinding(headers);
         const markers = headers.get(markerName.toLowerCase()) ?? [];
-        if (markers.some((value) => verifyMarker(value, messageId, secret))) return bytes;
+        if (markers.some((value) => verifyMarker(value, binding, secret))) return bytes;
       }
     } catch {
       // Unreadable bytes still get the line at the start: the loop must end whatever the message is.
     }
-    return prependMarker(bytes, markerName, createMarkerValue(messageId, secret), fields, lineEnding);
+    return prependMarker(bytes, markerName, createMarkerValue(binding, secret), fields, lineEnding);
   }
 
   return {

@@ -151,7 +151,78 @@ export const shapes = {
       ]),
       { eol },
     ),
+  /** Apple Mail's picture in the middle: text/plain, and the HTML split around an inline image in mixed. */
+  appleSplitHtml: (eol: Eol = "\r\n") =>
+    buildMessage(
+      multipart("alternative", "Apple-Mail-1", [
+        leaf(["Content-Type: text/plain; charset=us-ascii"], "Look at this:\n\n\nNice, isn't it?\n"),
+        multipart("mixed", "Apple-Mail-2", [
+          leaf(
+            ["Content-Type: text/html; charset=us-ascii"],
+            "<html><head></head><body><div>Look at this:</div><div><br></div></body></html>",
+          ),
+          leaf(
+            [
+              "Content-Disposition: inline; filename=photo.png",
+              'Content-Type: image/png; name="photo.png"',
+              "Content-Transfer-Encoding: base64",
+            ],
+            PNG_1PX,
+          ),
+          leaf(
+            ["Content-Type: text/html; charset=us-ascii"],
+            "<html><head></head><body><div><br></div><div>Nice, isn't it?</div></body></html>",
+          ),
+        ]),
+      ]),
+      { eol },
+    ),
+  /** Apple Mail in plain-text mode: text, inline image, text in multipart/mixed. */
+  appleSplitText: (eol: Eol = "\r\n") =>
+    buildMessage(
+      multipart("mixed", "Apple-Mail-3", [
+        leaf(["Content-Type: text/plain; charset=us-ascii"], "Look at this:\n"),
+        leaf(
+          [
+            "Content-Disposition: inline; filename=photo.png",
+            'Content-Type: image/png; name="photo.png"',
+            "Content-Transfer-Encoding: base64",
+          ],
+          PNG_1PX,
+        ),
+        leaf(["Content-Type: text/plain; charset=us-ascii"], "\nNice, isn't it?\n"),
+      ]),
+      { eol },
+    ),
+  /** An S/MIME-style multipart/signed message (the signature bytes are a stand-in: nothing verifies them). */
+  signed: (eol: Eol = "\r\n") =>
+    buildMessage(
+      multipart(
+        "signed",
+        "signed-1",
+        [
+          leaf(["Content-Type: text/plain; charset=utf-8"], "Hello Bob,\nsigned numbers attached.\n"),
+          leaf(
+            [
+              'Content-Type: application/pkcs7-signature; name="smime.p7s"',
+              "Content-Transfer-Encoding: base64",
+              'Content-Disposition: attachment; filename="smime.p7s"',
+            ],
+            "MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwEAAKCAMIIF\n",
+          ),
+        ],
+        {
+          headers: ["Content-Transfer-Encoding: 7bit"],
+          preamble: "This is an S/MIME signed message",
+        },
+      ),
+      { eol },
+    ),
 };
+
+/** A 1×1 PNG, base64. */
+export const PNG_1PX =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 
 /** Text of bytes, for assertions. */
 export function text(bytes: Uint8Array): string {

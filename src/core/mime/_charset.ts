@@ -1,5 +1,6 @@
 /** Charset codecs: WHATWG TextDecoder for decoding (what mail clients do), iconv-lite for what it lacks and for encoding. */
 import iconv from "iconv-lite";
+import { _encodeIso2022Jp } from "./_iso-2022-jp.js";
 
 /**
  * How positions in the decoded text map to bytes: `utf8` and `single-byte` can be mapped exactly, so a stamp can
@@ -61,6 +62,18 @@ const ASCII_LABELS = new Set([
   "ibm367",
 ]);
 
+// Node's ICU converters are not the WHATWG decoders for these: its euc-kr lacks the windows-949 (UHC)
+// syllables and "€" that Outlook's ks_c_5601-1987 mail uses, its big5 lacks HKSCS. iconv-lite's tables are
+// the WHATWG ones, and the WHATWG gbk decoder is the gb18030 decoder.
+const ICONV_DECODERS: Record<string, string> = {
+  "euc-kr": "euc-kr",
+  big5: "big5hkscs",
+  gbk: "gb18030",
+  gb18030: "gb18030",
+  shift_jis: "shift_jis",
+  "euc-jp": "euc-jp",
+};
+
 const utf8Encoder = new TextEncoder();
 const cache = new Map<string, _Codec>();
 
@@ -114,8 +127,17 @@ function buildCodec(label: string): _Codec {
   const asciiOnly = ASCII_LABELS.has(label);
   const iconvLabel = asciiOnly ? "us-ascii" : iconvName(label, canonical);
   let decode: (bytes: Uint8Array) => string;
-  if (canonical !== undefined && canonical !== "replacement") {
-    decode = (bytes) => new TextDecoder(canonical).decode(bytes);
+  const viaIconv = canonical !== undefined ? ICONV_DECODERS[canonical] : undefined;
+  if (viaIconv !== undefined) {
+    decode = (bytes) => iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), viaIconv);
+  } else if (canonical !== undefined && canonical !== "replacement") {
+    // One decoder per codec: constructing an ICU converter per call cost more than decoding a small part.
+    const decoder = new TextDecoder(canonical);
+    decode = (bytes) => decoder.decode(bytes);
+    if (SINGLE_BYTE.has(canonical) || canonical === "windows-1252") {
+      const fixed = singleByteFix(canonical, decoder, iconvName(canonical, undefined));
+      if (fixed) decode = fixed;
+    }
   } else if (iconvLabel !== undefined) {
     decode = (bytes) => iconv.decode(Buffer.from(bytes), iconvLabel);
   } else {
@@ -130,6 +152,10 @@ function buildCodec(label: string): _Codec {
   const kind: _CodecKind = canonical !== undefined && SINGLE_BYTE.has(canonical) ? "single-byte" : "other";
   const encode = (text: string): Uint8Array | undefined => {
     if (asciiOnly) return isAscii(text) ? utf8Encoder.encode(text) : undefined;
+    if (canonical === "iso-2022-jp") {
+      const bytes = _encodeIso2022Jp(text);
+      return bytes && decode(bytes) === text ? bytes : undefined;
+    }
     if (iconvLabel === undefined)
       return kind === "single-byte" && isAscii(text) ? utf8Encoder.encode(text) : undefined;
     let bytes: Uint8Array;
@@ -143,6 +169,42 @@ function buildCodec(label: string): _Codec {
     return decode(bytes) === text ? bytes : undefined;
   };
   return { label, kind, decode, encode };
+}
+
+/**
+ * Node's TextDecoder is not the WHATWG decoder for every single-byte label: Node 20 decodes "windows-1252"
+ * (and so every "iso-8859-1" and "us-ascii" part) as ISO-8859-1, turning "€" (0x80) into U+0080, and ICU
+ * swaps three control bytes of IBM866. WHATWG single-byte decoding is ASCII below 0x80, and windows-1252's
+ * 0x80–0x9F are the characters iconv-lite also knows. Where the native decoder differs from that for a byte,
+ * its output is mapped back char by char (single-byte decoding is one char per byte, so the map is exact);
+ * undefined when the native decoder is right.
+ */
+function singleByteFix(
+  canonical: string,
+  decoder: { decode(bytes: Uint8Array): string },
+  iconvLabel: string | undefined,
+): ((bytes: Uint8Array) => string) | undefined {
+  const fix = new Map<string, string>();
+  const seen = new Set<string>();
+  for (let byte = 0; byte < 256; byte++) {
+    const native = decoder.decode(new Uint8Array([byte]));
+    let expected = native;
+    if (byte < 0x80) expected = String.fromCharCode(byte);
+    else if (canonical === "windows-1252" && byte < 0xa0 && iconvLabel !== undefined) {
+      const known = iconv.decode(Buffer.from([byte]), iconvLabel);
+      // Bytes windows-1252 leaves undefined (0x81, 0x8D, …) are U+0081 … in WHATWG, as Node decodes them.
+      if (known !== "\ufffd") expected = known;
+    }
+    if (native.length !== 1 || seen.has(native)) return undefined;
+    seen.add(native);
+    if (expected !== native) fix.set(native, expected);
+  }
+  if (fix.size === 0) return undefined;
+  const wrong = new RegExp(
+    `[${[...fix.keys()].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")}]`,
+    "g",
+  );
+  return (bytes) => decoder.decode(bytes).replace(wrong, (c) => fix.get(c) ?? c);
 }
 
 function isAscii(text: string): boolean {

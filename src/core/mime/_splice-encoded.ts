@@ -42,9 +42,13 @@ function qpLines(encoded: Uint8Array): EncodedLine[] {
     if (contentEnd > pos && encoded[contentEnd - 1] === CR) contentEnd--;
     const soft = contentEnd > pos && encoded[contentEnd - 1] === 0x3d;
     const literalEnd = soft ? contentEnd - 1 : contentEnd;
-    for (let i = pos; i < literalEnd; i++) {
-      if (encoded[i] === 0x3d && i + 2 < literalEnd && isHex(encoded[i + 1]) && isHex(encoded[i + 2])) i += 2;
-      decoded++;
+    // Each valid escape is three encoded bytes for one decoded byte; everything else counts one for one.
+    decoded += literalEnd - pos;
+    for (let i = encoded.indexOf(0x3d, pos); i >= 0 && i < literalEnd; i = encoded.indexOf(0x3d, i + 1)) {
+      if (i + 2 < literalEnd && isHex(encoded[i + 1]) && isHex(encoded[i + 2])) {
+        decoded -= 2;
+        i += 2;
+      }
     }
     const next = lf < 0 ? encoded.length : lf + 1;
     if (!soft) decoded += next - contentEnd;

@@ -69,21 +69,29 @@ export function decodeQuotedPrintable(input: Uint8Array): Uint8Array {
     if (contentEnd > pos && input[contentEnd - 1] === CR) contentEnd--;
     const soft = contentEnd > pos && input[contentEnd - 1] === 0x3d;
     const literalEnd = soft ? contentEnd - 1 : contentEnd;
-    for (let i = pos; i < literalEnd; i++) {
-      const c = input[i] as number;
-      if (c === 0x3d && i + 2 < literalEnd) {
-        const h = hex(input[i + 1] as number);
-        const l = hex(input[i + 2] as number);
-        if (h >= 0 && l >= 0) {
-          out[o++] = (h << 4) | l;
-          i += 2;
-          continue;
-        }
+    // Literal runs between "=" signs are copied natively; only the escapes are decoded byte by byte.
+    let i = pos;
+    while (i < literalEnd) {
+      let eq = input.indexOf(0x3d, i);
+      if (eq < 0 || eq > literalEnd) eq = literalEnd;
+      if (eq > i) {
+        out.set(input.subarray(i, eq), o);
+        o += eq - i;
       }
-      out[o++] = c;
+      i = eq;
+      if (i >= literalEnd) break;
+      const h = i + 2 < literalEnd ? hex(input[i + 1] as number) : -1;
+      const l = h >= 0 ? hex(input[i + 2] as number) : -1;
+      if (h >= 0 && l >= 0) {
+        out[o++] = (h << 4) | l;
+        i += 3;
+      } else out[o++] = input[i++] as number;
     }
-    if (!soft)
-      for (let i = contentEnd; i < (lf < 0 ? input.length : lf + 1); i++) out[o++] = input[i] as number;
+    if (!soft) {
+      const next = lf < 0 ? input.length : lf + 1;
+      out.set(input.subarray(contentEnd, next), o);
+      o += next - contentEnd;
+    }
     pos = lf < 0 ? input.length : lf + 1;
   }
   return out.subarray(0, o);

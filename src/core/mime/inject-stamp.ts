@@ -2,7 +2,9 @@
  * Splices stamps into a message's body parts and changes nothing else (SPEC §5): every byte outside the stamped
  * parts stays as it was, and decoding a stamped part gives the original text with each stamp at one position.
  */
-import { LF, applyEdits, isAscii, latin1Bytes, longestLine, type _Edit } from "./_bytes.js";
+import { LF, applyEdits, concatBytes, isAscii, latin1Bytes, longestLine, type _Edit } from "./_bytes.js";
+import { _freshBoundary } from "./_boundary.js";
+import { _imagePart, _invalidImage, _uniqueImages } from "./_inline-images.js";
 import { getCodec, utf8Codec, type _Codec } from "./_charset.js";
 import { setCharset, setTransferEncoding } from "./_header-edit.js";
 import { spliceBase64, spliceQuotedPrintable, type _DecodedInsertion } from "./_splice-encoded.js";
@@ -13,6 +15,7 @@ import { decodePartBytes, decodePartText } from "./decode.js";
 import { encodeBase64, encodeQuotedPrintable } from "./encode.js";
 import { scanMessage, type MimeNode, type ScannedMessage } from "./scan-message.js";
 import { MailstampError } from "../errors.js";
+import type { EmbeddedImage } from "../render/render-template.js";
 import type { BodyPartType, Placement, SkipReason } from "../types.js";
 
 /** One rendered template to place into the message. */
@@ -24,6 +27,12 @@ export interface StampInsert {
   /** Goes into the plain-text body; "" leaves the text body alone. */
   text: string;
   placement: Placement;
+  /**
+   * Images `html` references by `cid:` URLs: added as inline parts (base64, `Content-ID`) in the HTML body's
+   * multipart/related, or in a new one around the HTML part; each Content-ID once per message, and never
+   * when no HTML part was stamped.
+   */
+  images?: EmbeddedImage[];
 }
 
 /** Options of {@link injectStamp}. */
@@ -105,6 +114,13 @@ function validate(inserts: readonly StampInsert[], options: InjectOptions): void
     if (typeof ins.text !== "string") fail(`inserts[${i}].text must be a string`);
     if (!PLACEMENTS.has(ins.placement))
       fail(`inserts[${i}].placement must be one of top, under-reply, bottom`);
+    if (ins.images !== undefined) {
+      if (!Array.isArray(ins.images)) fail(`inserts[${i}].images must be an array`);
+      ins.images.forEach((image, j) => {
+        const problem = _invalidImage(image);
+        if (problem) fail(`inserts[${i}].images[${j}]: ${problem}`);
+      });
+    }
   });
   // A CR or LF in a header we write would let a value smuggle in header fields of its own.
   if (options.marker !== undefined) {
@@ -140,7 +156,9 @@ function inject(msg: ScannedMessage, inserts: readonly StampInsert[], options: I
     return { ok: false, reason: "no-body", detail: "the message has no text/html or text/plain body part" };
   }
   const eol = msg.lineEnding;
-  const edits: _Edit[] = [];
+  // Edits inside one stamped part (its own fields and body), kept apart so a part can be moved whole into a
+  // new multipart/related with its edits applied.
+  const partEdits = new Map<MimeNode, _Edit[]>();
   const adds = new Map<MimeNode, string[]>();
   const applied = inserts.map((ins) => ({
     id: ins.id,
@@ -150,53 +168,119 @@ function inject(msg: ScannedMessage, inserts: readonly StampInsert[], options: I
   const failures: string[] = [];
   let stampedAny = false;
   let headersChanged = false;
+  const hits = new Map<MimeNode, ReplyHit | null>();
+  const replyHit = (node: MimeNode, kind: BodyPartType): ReplyHit | null => {
+    let hit = hits.get(node);
+    if (hit === undefined) {
+      hit = options.locateReply
+        ? (locate(options.locateReply, kind, decodePartText(msg, node)) ?? null)
+        : null;
+      hits.set(node, hit);
+    }
+    return hit;
+  };
+  // The HTML parts that took stamps, in display order, with the inserts they took (for their images).
+  const htmlTargets: Array<{ node: MimeNode; idx: number[] }> = [];
 
-  for (const [kind, node] of [
-    ["text/html", body.html],
-    ["text/plain", body.text],
+  for (const [kind, nodes] of [
+    ["text/html", body.htmlParts ?? (body.html ? [body.html] : [])],
+    ["text/plain", body.textParts ?? (body.text ? [body.text] : [])],
   ] as const) {
-    if (!node) continue;
+    if (nodes.length === 0) continue;
     const wanted: Wanted[] = inserts.flatMap((ins, idx) => {
       const content = kind === "text/html" ? ins.html : ins.text;
       return content ? [{ idx, placement: ins.placement, content }] : [];
     });
     if (wanted.length === 0) continue;
-    const part = stampPart(msg, node, kind, wanted, options.locateReply);
-    if (!part.ok) {
-      failures.push(part.detail);
-      continue;
-    }
-    stampedAny = true;
-    edits.push(...part.edits);
-    if (part.adds.length) {
-      adds.set(node, part.adds);
-      headersChanged = true;
-    }
-    if (part.fieldsChanged) headersChanged = true;
+    // A body split into several parts (Apple Mail) gets each stamp once, at the visual position it names.
+    const byNode = new Map<MimeNode, Wanted[]>();
     for (const w of wanted) {
-      const entry = applied[w.idx];
-      if (!entry) continue;
-      entry.parts.push(kind);
-      const pattern = part.patterns.get(w.idx);
-      if (pattern !== undefined) entry.boundary[kind] = pattern;
+      const node = pickPart(nodes, w.placement, (n) => replyHit(n, kind) !== null);
+      byNode.set(node, [...(byNode.get(node) ?? []), w]);
+    }
+    for (const node of nodes) {
+      const mine = byNode.get(node);
+      if (!mine) continue;
+      const part = stampPart(msg, node, kind, mine, () => replyHit(node, kind));
+      if (!part.ok) {
+        failures.push(part.detail);
+        continue;
+      }
+      stampedAny = true;
+      partEdits.set(node, part.edits);
+      if (part.adds.length) {
+        adds.set(node, part.adds);
+        headersChanged = true;
+      }
+      if (part.fieldsChanged) headersChanged = true;
+      for (const w of mine) {
+        const entry = applied[w.idx];
+        if (!entry) continue;
+        entry.parts.push(kind);
+        const pattern = part.patterns.get(w.idx);
+        if (pattern !== undefined) entry.boundary[kind] = pattern;
+      }
+      if (kind === "text/html") htmlTargets.push({ node, idx: mine.map((w) => w.idx) });
     }
   }
   if (!stampedAny && failures.length > 0)
     return { ok: false, reason: "unparseable", detail: failures.join("; ") };
 
+  // Embedded images (RFC 2387): next to the first stamped HTML part, in its multipart/related or a new one.
+  // Content-IDs resolve message-wide in every common client, so a split body needs them only once.
+  const images = _uniqueImages(htmlTargets.flatMap((t) => t.idx.map((i) => inserts[i]?.images)));
+  const extraEdits: _Edit[] = [];
+  let rootWrap: { boundary: string; images: string } | undefined;
+  const target = htmlTargets[0]?.node;
+  if (images.length > 0 && target) {
+    const parent = parentOf(msg.root, target);
+    if (parent?.contentType.mime === "multipart/related" && parent.boundary !== undefined) {
+      const last = parent.children[parent.children.length - 1] as MimeNode;
+      const parts = images.map((image) => `${eol}--${parent.boundary}${eol}${_imagePart(image, eol)}`);
+      extraEdits.push({ start: last.bodyEnd, end: last.bodyEnd, data: latin1Bytes(parts.join("")) });
+    } else {
+      const boundary = _freshBoundary(
+        msg.raw.subarray(target.start, target.headerEnd),
+        [msg.raw, ...(partEdits.get(target) ?? []).map((e) => e.data)],
+        ancestorBoundaries(msg.root, target) ?? [],
+      );
+      const parts = images.map((image) => `${eol}--${boundary}${eol}${_imagePart(image, eol)}`).join("");
+      if (target === msg.root) rootWrap = { boundary, images: parts };
+      else {
+        // The HTML part moves whole (its header fields included) into a new multipart/related in its place.
+        const own = [...(partEdits.get(target) ?? [])];
+        const lines = adds.get(target);
+        if (lines || needsSeparator(msg, target))
+          own.push(headerBlockInsertion(msg, target, lines ?? [], eol));
+        const shifted = own.map((e) => ({ ...e, start: e.start - target.start, end: e.end - target.start }));
+        const inner = applyEdits(msg.raw.subarray(target.start, target.bodyEnd), shifted);
+        const head = `${relatedField(boundary, eol)}${eol}${eol}--${boundary}${eol}`;
+        const tail = `${parts}${eol}--${boundary}--`;
+        partEdits.delete(target);
+        adds.delete(target);
+        extraEdits.push({
+          start: target.start,
+          end: target.bodyEnd,
+          data: concatBytes([latin1Bytes(head), inner, latin1Bytes(tail)]),
+        });
+        headersChanged = true;
+      }
+    }
+  }
+
+  const edits: _Edit[] = [];
+  if (rootWrap) edits.push(...wrapRootInRelated(msg, partEdits, adds, rootWrap, eol));
+  for (const list of partEdits.values()) edits.push(...list);
+  edits.push(...extraEdits);
+
   // RFC 2045 §4: the MIME header fields we touched only count under a MIME-Version.
-  if (headersChanged && !msg.headers.some((f) => f.name.toLowerCase() === "mime-version")) {
+  if ((headersChanged || rootWrap) && !msg.headers.some((f) => f.name.toLowerCase() === "mime-version")) {
     adds.set(msg.root, [...(adds.get(msg.root) ?? []), `MIME-Version: 1.0${eol}`]);
   }
   const headerEdits: _Edit[] = [];
   for (const [node, lines] of adds) headerEdits.push(headerBlockInsertion(msg, node, lines, eol));
-  for (const node of [body.html, body.text]) {
-    if (
-      node &&
-      !adds.has(node) &&
-      needsSeparator(msg, node) &&
-      edits.some((e) => e.start === node.bodyStart)
-    ) {
+  for (const node of partEdits.keys()) {
+    if (!adds.has(node) && needsSeparator(msg, node) && edits.some((e) => e.start === node.bodyStart)) {
       headerEdits.push(headerBlockInsertion(msg, node, [], eol));
     }
   }
@@ -226,6 +310,84 @@ function inject(msg: ScannedMessage, inserts: readonly StampInsert[], options: I
   };
 }
 
+interface ReplyHit {
+  index: number;
+  pattern: string;
+}
+
+/**
+ * The part of a split body a placement names: `top` the first, `bottom` the last, `under-reply` the first
+ * part holding the reply boundary, else the last (a new message ends in its last part).
+ */
+function pickPart(
+  nodes: readonly MimeNode[],
+  placement: Placement,
+  hasBoundary: (node: MimeNode) => boolean,
+): MimeNode {
+  const first = nodes[0] as MimeNode;
+  const last = nodes[nodes.length - 1] as MimeNode;
+  if (nodes.length === 1 || placement === "top") return first;
+  if (placement === "under-reply") return nodes.find(hasBoundary) ?? last;
+  return last;
+}
+
+function parentOf(node: MimeNode, target: MimeNode): MimeNode | undefined {
+  for (const child of node.children) {
+    if (child === target) return node;
+    const found = parentOf(child, target);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function relatedField(boundary: string, eol: string): string {
+  // RFC 2387 §3.1: `type` names the root part's type; the root is the first part, so no `start` is needed.
+  return `Content-Type: multipart/related;${eol} boundary="${boundary}";${eol} type="text/html"`;
+}
+
+/**
+ * A single-part HTML message whose stamp has images: the root's Content-* fields move into the new first part
+ * (with the stamp's charset/encoding edits applied), and the root becomes multipart/related; every other
+ * header field stays where and as it was.
+ */
+function wrapRootInRelated(
+  msg: ScannedMessage,
+  partEdits: Map<MimeNode, _Edit[]>,
+  adds: Map<MimeNode, string[]>,
+  wrap: { boundary: string; images: string },
+  eol: "\r\n" | "\n",
+): _Edit[] {
+  const root = msg.root;
+  const own = partEdits.get(root) ?? [];
+  partEdits.delete(root);
+  const bodyEdit = own.find((e) => e.start === root.bodyStart && e.end === root.bodyEnd);
+  const moved: Uint8Array[] = [];
+  const out: _Edit[] = [];
+  for (const field of root.headers) {
+    if (!field.name.toLowerCase().startsWith("content-")) continue;
+    const edited = own.find((e) => e.start === field.start && e.end === field.end);
+    let bytes = edited ? edited.data : msg.raw.subarray(field.start, field.end);
+    if (bytes.length > 0 && bytes[bytes.length - 1] !== LF) bytes = concatBytes([bytes, latin1Bytes(eol)]);
+    moved.push(bytes);
+    out.push({ start: field.start, end: field.end, data: new Uint8Array(0) });
+  }
+  for (const line of adds.get(root) ?? []) moved.push(latin1Bytes(line));
+  adds.set(root, [`${relatedField(wrap.boundary, eol)}${eol}`]);
+  const body = bodyEdit ? bodyEdit.data : msg.raw.subarray(root.bodyStart, root.bodyEnd);
+  out.push({
+    start: root.bodyStart,
+    end: root.bodyEnd,
+    data: concatBytes([
+      latin1Bytes(`--${wrap.boundary}${eol}`),
+      ...moved,
+      latin1Bytes(eol),
+      body,
+      latin1Bytes(`${wrap.images}${eol}--${wrap.boundary}--${eol}`),
+    ]),
+  });
+  return out;
+}
+
 /** A part whose header block runs into its (empty) body without the blank line that separates them. */
 function needsSeparator(msg: ScannedMessage, node: MimeNode): boolean {
   return node.headerEnd === node.bodyStart && node.headers.length > 0;
@@ -251,7 +413,7 @@ function stampPart(
   node: MimeNode,
   kind: BodyPartType,
   wanted: readonly Wanted[],
-  locateReply: InjectOptions["locateReply"],
+  replyHit: () => ReplyHit | null,
 ): PartResult {
   const where = node.path ? `part ${node.path}` : "the body";
   const cte = node.transferEncoding;
@@ -267,19 +429,16 @@ function stampPart(
   const patterns = new Map<number, string>();
 
   let endIndex: number | undefined;
-  let replyHit: { index: number; pattern: string } | null | undefined;
   const positioned = wanted.map((w, order) => {
     let index: number;
     if (w.placement === "top") index = html ? htmlTopIndex(decoded) : 0;
     else {
       endIndex ??= html ? htmlEndIndex(decoded) : decoded.length;
       index = endIndex;
-      if (w.placement === "under-reply" && locateReply) {
-        if (replyHit === undefined) replyHit = locate(locateReply, kind, decoded) ?? null;
-        if (replyHit) {
-          index = replyHit.index;
-          patterns.set(w.idx, replyHit.pattern);
-        }
+      const hit = w.placement === "under-reply" ? replyHit() : null;
+      if (hit) {
+        index = hit.index;
+        patterns.set(w.idx, hit.pattern);
       }
     }
     return { index, rank: RANK[w.placement], order, content: normaliseLineBreaks(w.content, eol) };

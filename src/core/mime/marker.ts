@@ -3,22 +3,35 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 
 const VERSION = "1";
 
-function mac(messageId: string | undefined, secret: string): string {
-  // The Message-ID is bound as written minus surrounding whitespace; relays may refold but not change it.
-  return createHmac("sha256", secret)
-    .update((messageId ?? "").trim(), "utf8")
-    .digest("base64url");
+/**
+ * What the HMAC binds: the header fields that identify one message and that relays do not rewrite. A marker
+ * therefore cannot be copied onto another message; replaying it needs a message with the same Message-ID, Date
+ * and From as one already stamped — a duplicate, which mail systems suppress. (The body is deliberately left
+ * out: servers between two passes may re-encode it, and a marker that stops verifying means a second stamp.)
+ */
+export interface MarkerBinding {
+  messageId?: string | undefined;
+  date?: string | undefined;
+  from?: string | undefined;
+}
+
+function mac(binding: MarkerBinding, secret: string): string {
+  // Each field as decoded, with whitespace collapsed: relays may refold a header, but not change it.
+  const canonical = [binding.messageId, binding.date, binding.from]
+    .map((v) => (v ?? "").replace(/\s+/g, " ").trim())
+    .join("\n");
+  return createHmac("sha256", secret).update(canonical, "utf8").digest("base64url");
 }
 
 /**
- * The marker value to write: `v=1` without a secret, `v=1; h=<base64url HMAC-SHA256(secret, Message-ID)>` with one,
- * so a sender cannot forge "already processed" to dodge a compliance stamp.
+ * The marker value to write: `v=1` without a secret, `v=1; h=<base64url HMAC-SHA256>` over the message's
+ * {@link MarkerBinding} with one, so a sender cannot forge "already processed" to dodge a compliance stamp.
  *
  * @example
- * createMarkerValue("<a@example.com>", process.env.MAILSTAMP_SECRET) // "v=1; h=3q2-7w…"
+ * createMarkerValue({ messageId: "<a@example.com>", date, from }, process.env.MAILSTAMP_SECRET) // "v=1; h=3q2-7w…"
  */
-export function createMarkerValue(messageId: string | undefined, secret: string | undefined): string {
-  return secret === undefined ? `v=${VERSION}` : `v=${VERSION}; h=${mac(messageId, secret)}`;
+export function createMarkerValue(binding: MarkerBinding, secret: string | undefined): string {
+  return secret === undefined ? `v=${VERSION}` : `v=${VERSION}; h=${mac(binding, secret)}`;
 }
 
 function parse(value: string): Map<string, string> {
@@ -34,22 +47,18 @@ function parse(value: string): Map<string, string> {
 
 /**
  * True when a marker value proves the message was processed: without a secret any `v=1` marker does; with a
- * secret its HMAC must match this Message-ID (compared in constant time).
+ * secret its HMAC must match this message's {@link MarkerBinding} (compared in constant time).
  *
  * @example
- * verifyMarker("v=1; h=forged", "<a@example.com>", "s3cret") // false
+ * verifyMarker("v=1; h=forged", { messageId: "<a@example.com>" }, "s3cret") // false
  */
-export function verifyMarker(
-  value: string,
-  messageId: string | undefined,
-  secret: string | undefined,
-): boolean {
+export function verifyMarker(value: string, binding: MarkerBinding, secret: string | undefined): boolean {
   if (typeof value !== "string") return false;
   const fields = parse(value);
   if (fields.get("v") !== VERSION) return false;
   if (secret === undefined) return true;
   const given = Buffer.from(fields.get("h") ?? "", "utf8");
-  const expected = Buffer.from(mac(messageId, secret), "utf8");
+  const expected = Buffer.from(mac(binding, secret), "utf8");
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 

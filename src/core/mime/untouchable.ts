@@ -12,11 +12,15 @@ export interface UntouchableOptions {
   calendar: "skip" | "stamp";
 }
 
-/** Why a message is left alone; `rejected` when policy says the message should be refused. */
+/**
+ * Why a message is left alone; `rejected` when policy says the message should be refused; `wrap` when it is
+ * protected and `protected: wrap` asks for a new stamped body with the original attached (nothing is skipped).
+ */
 export interface UntouchableVerdict {
   reason: SkipReason;
   detail: string;
   rejected?: boolean;
+  wrap?: boolean;
 }
 
 const REPORT_TYPES = new Set([
@@ -59,7 +63,9 @@ const AUTO_REPLY_SUBJECTS = [
  *
  * Checked in order: protected (S/MIME, PGP/MIME, inline PGP), report (DSN/MDN, null return path), auto-reply
  * (Auto-Submitted other than "no", X-Autoreply, X-Autorespond, Precedence: auto_reply, out-of-office subjects),
- * calendar (an iTIP text/calendar part, when `calendar` is "skip"), no-body.
+ * calendar (an iTIP text/calendar part, when `calendar` is "skip"), no-body. With `protected: "wrap"` a protected
+ * message that is none of the others gives `{ reason: "protected", wrap: true }`: stamp it by wrapping (its own
+ * body may be unreadable, so no-body does not apply).
  *
  * @example
  * const verdict = checkUntouchable(msg, decodeHeaders(msg.headers), { protected: "skip", calendar: "skip" });
@@ -76,13 +82,7 @@ export function checkUntouchable(
   const protection = findProtection(msg, nodes, body);
   if (protection) {
     if (options.protected === "reject") return { reason: "protected", detail: protection, rejected: true };
-    if (options.protected === "wrap") {
-      return {
-        reason: "protected",
-        detail: `${protection}; protected: wrap is not supported yet, so the message is left unchanged`,
-      };
-    }
-    return { reason: "protected", detail: protection };
+    if (options.protected === "skip") return { reason: "protected", detail: protection };
   }
 
   const report = nodes.find((n) => REPORT_TYPES.has(n.contentType.mime));
@@ -112,6 +112,8 @@ export function checkUntouchable(
     }
   }
 
+  // A signed report, auto-reply or invitation is still one of those; any other protected message is wrapped.
+  if (protection) return { reason: "protected", detail: protection, wrap: true };
   if (!body.html && !body.text)
     return { reason: "no-body", detail: "the message has no text/html or text/plain body part" };
   return undefined;

@@ -94,7 +94,8 @@ function joined(lines: readonly _Line[], from: number, span: number): string | u
 function attributionAt(lines: readonly _Line[], at: number): HeaderHit | undefined {
   const first = lines[at] as _Line;
   for (let span = 1; span <= 3; span++) {
-    if (span > 1 && !canStartAttribution(first.text)) return undefined;
+    // Asked once per line, not once per span: it is the same line either way.
+    if (span === 2 && !canStartAttribution(first.text)) return undefined;
     const text = joined(lines, at, span);
     if (text === undefined) return undefined;
     const hit = matchAttribution(text);

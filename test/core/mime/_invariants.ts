@@ -4,7 +4,7 @@
  * report the first counter-example and the corpus test can name the fixture.
  */
 import PostalMime from "postal-mime";
-import { findBodyParts } from "../../../src/core/mime/body-parts.js";
+import { findBodyParts, type BodyParts } from "../../../src/core/mime/body-parts.js";
 import { decodePartText } from "../../../src/core/mime/decode.js";
 import { scanMessage, type MimeNode, type ScannedMessage } from "../../../src/core/mime/scan-message.js";
 
@@ -20,6 +20,35 @@ export interface InvariantOptions {
   textNeedles: readonly string[];
   /** Most insertion runs per part (one per distinct placement position). @default 3 */
   maxRuns?: number;
+  /**
+   * Content-IDs of embedded images the stamps carry: each must be added exactly once, as an inline base64
+   * part in the HTML body's multipart/related (appended, or a new one wrapping the HTML part).
+   */
+  images?: readonly string[];
+}
+
+/** Every body part of one kind: the pieces of a split body, else the one part. */
+function partsOf(body: BodyParts, kind: "html" | "text"): MimeNode[] {
+  const many = kind === "html" ? body.htmlParts : body.textParts;
+  const one = body[kind];
+  return many ?? (one ? [one] : []);
+}
+
+function nodeAt(root: MimeNode, path: string): MimeNode | undefined {
+  if (path === "") return root;
+  let node: MimeNode | undefined = root;
+  for (const i of path.split(".")) node = node?.children[Number(i) - 1];
+  return node;
+}
+
+/** An inline image part as mailstamp writes it: image type, base64, a Content-ID, inline disposition. */
+function imageCid(msg: ScannedMessage, node: MimeNode): string | undefined {
+  const field = (name: string): string | undefined =>
+    node.headers.find((f) => f.name.toLowerCase() === name)?.value;
+  if (node.contentType.type !== "image" || node.transferEncoding !== "base64") return undefined;
+  if (!/^inline\b/i.test(field("content-disposition") ?? "")) return undefined;
+  const id = /^<([^>]+)>$/.exec(field("content-id")?.trim() ?? "");
+  return id && msg.raw.length > 0 ? id[1] : undefined;
 }
 
 function scan(raw: Uint8Array): ScannedMessage | undefined {
@@ -123,23 +152,51 @@ export function checkFidelity(
   const bodyBefore = findBodyParts(before);
   const bodyAfter = findBodyParts(after);
   const stampedPaths = new Set<string>();
+  // Paths of HTML parts that now sit as the first part of a new multipart/related (embedded images).
+  const wrapped = new Set<string>();
+  const addedImages: string[] = [];
   for (const kind of ["html", "text"] as const) {
-    const b = bodyBefore[kind];
-    const a = bodyAfter[kind];
-    if (!b && !a) continue;
-    if (!b || !a || a.path !== b.path) {
-      problems.push(`the ${kind} body part moved (${b?.path} → ${a?.path})`);
+    const bs = partsOf(bodyBefore, kind);
+    const as = partsOf(bodyAfter, kind);
+    if (bs.length !== as.length) {
+      problems.push(`the ${kind} body has ${bs.length} parts before and ${as.length} after`);
       continue;
     }
-    const changed = !eq(original.subarray(b.start, b.bodyEnd), rest.subarray(a.start, a.bodyEnd));
-    if (!changed) continue;
-    stampedPaths.add(b.path);
-    problems.push(...checkStampedPart(before, b, after, a, kind, options));
+    bs.forEach((b, i) => {
+      const a = as[i] as MimeNode;
+      const moved = a.path === (b.path ? `${b.path}.1` : "1");
+      if (moved && kind === "html" && options.images?.length) {
+        const wrapper = nodeAt(after.root, b.path) as MimeNode;
+        if (wrapper.contentType.mime !== "multipart/related" || wrapper.children[0] !== a)
+          problems.push(`${kind} part ${b.path || "root"} moved but not into a multipart/related`);
+        wrapper.children.slice(1).forEach((c) => {
+          const cid = imageCid(after, c);
+          if (cid) addedImages.push(cid);
+          else problems.push(`${c.path}: a part other than an inline image next to the wrapped HTML`);
+        });
+        wrapped.add(b.path);
+      } else if (a.path !== b.path) {
+        problems.push(`the ${kind} body part moved (${b.path} → ${a.path})`);
+        return;
+      }
+      const changed = !eq(original.subarray(b.start, b.bodyEnd), rest.subarray(a.start, a.bodyEnd));
+      if (!changed) return;
+      stampedPaths.add(b.path);
+      problems.push(...checkStampedPart(before, b, after, a, kind, options));
+    });
+  }
+  if (wrapped.has("")) {
+    // A single-part HTML message became multipart/related: every non-Content field stays byte for byte.
+    const keep = (msg: ScannedMessage): string[] =>
+      msg.headers
+        .filter((f) => !/^(content-|mime-version$)/i.test(f.name))
+        .map((f) => Buffer.from(msg.raw.subarray(f.start, f.end)).toString("latin1"));
+    if (keep(before).join("") !== keep(after).join("")) problems.push("root: non-MIME header fields changed");
   }
 
   const walk = (b: MimeNode, a: MimeNode): void => {
     const where = b.path || "root";
-    if (stampedPaths.has(b.path)) return;
+    if (stampedPaths.has(b.path) || wrapped.has(b.path)) return;
     const containsStamp = [...stampedPaths].some((p) => b.path === "" || p.startsWith(`${b.path}.`));
     if (!containsStamp) {
       if (!eq(original.subarray(b.start, b.bodyEnd), rest.subarray(a.start, a.bodyEnd)))
@@ -153,10 +210,20 @@ export function checkFidelity(
     const onlyMimeVersion = b === before.root && /^MIME-Version: 1\.0\r?\n$/.test(added);
     if (!eq(hb, onlyMimeVersion ? ha.subarray(0, hb.length) : ha))
       problems.push(`${where}: header block changed`);
-    if (b.children.length !== a.children.length) {
+    let extra = a.children.length - b.children.length;
+    const holdsHtml = partsOf(bodyBefore, "html").some((h) => b.children.includes(h));
+    if (extra > 0 && options.images?.length && b.contentType.mime === "multipart/related" && holdsHtml) {
+      // Images appended at the end of the HTML body's own multipart/related.
+      for (const c of a.children.slice(b.children.length)) {
+        const cid = imageCid(after, c);
+        if (cid) addedImages.push(cid);
+        else problems.push(`${c.path}: an appended part that is not an inline image`);
+      }
+    } else if (extra !== 0) {
       problems.push(`${where}: ${b.children.length} children became ${a.children.length}`);
       return;
     }
+    extra = Math.max(0, extra);
     const gaps = (msg: ScannedMessage, n: MimeNode): Uint8Array[] => {
       const out: Uint8Array[] = [];
       let pos = n.headerEnd;
@@ -169,6 +236,8 @@ export function checkFidelity(
     };
     const gb = gaps(before, b);
     const ga = gaps(after, a);
+    // Appended image parts bring their own delimiter lines; the close delimiter and epilogue stay the last gap.
+    ga.splice(gb.length - 1, extra);
     gb.forEach((g, i) => {
       const other = ga[i] as Uint8Array;
       if (!eq(g, other)) problems.push(`${where}: preamble, boundary or epilogue bytes changed (gap ${i})`);
@@ -176,6 +245,12 @@ export function checkFidelity(
     b.children.forEach((c, i) => walk(c, a.children[i] as MimeNode));
   };
   walk(before.root, after.root);
+  const want = [...(options.images ?? [])].sort();
+  const got = [...addedImages].sort();
+  if (partsOf(bodyAfter, "html").length > 0 && stampedPaths.size > 0 && want.length > 0) {
+    if (partsOf(bodyBefore, "html").some((h) => stampedPaths.has(h.path)) && want.join() !== got.join())
+      problems.push(`embedded images ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+  } else if (got.length > 0) problems.push(`images added without a stamped HTML part: ${got.join()}`);
   return problems;
 }
 
@@ -189,7 +264,9 @@ function checkStampedPart(
 ): string[] {
   const problems: string[] = [];
   const where = `${kind} part ${b.path || "root"}`;
-  const fb = stableFields(b);
+  // A single-part HTML message wrapped for its images: only its Content-* fields moved into the new part.
+  const moved = b.path === "" && a.path !== "";
+  const fb = stableFields(b).filter((f) => !moved || /^content-/i.test(f));
   // A part without Content-Type (RFC 2045 §5.2 default) may gain one when it moves to UTF-8.
   const addedType = !b.headers.some((f) => /^content-type$/i.test(f.name));
   const fa = stableFields(a).filter((f) => !(addedType && /^content-type:text\/plain$/i.test(f)));

@@ -72,14 +72,39 @@ describe("checkUntouchable", () => {
     expect(check(buildMessage(leaf([], "ok\n> -----BEGIN PGP MESSAGE-----\n> abc")))).toBeUndefined();
   });
 
-  it("marks protected mail rejected with protected: reject and says wrap is not available yet", () => {
+  it("marks protected mail rejected with protected: reject", () => {
     expect(check(signed, { protected: "reject", calendar: "skip" })).toMatchObject({
       reason: "protected",
       rejected: true,
     });
-    expect(check(signed, { protected: "wrap", calendar: "skip" })?.detail).toMatch(
-      /wrap is not supported yet/,
+  });
+
+  it("asks for a wrap of protected mail with protected: wrap, even when its body cannot be read", () => {
+    expect(check(signed, { protected: "wrap", calendar: "skip" })).toMatchObject({
+      reason: "protected",
+      wrap: true,
+    });
+    const encrypted = buildMessage(
+      multipart("encrypted", "e", [
+        leaf(["Content-Type: application/pgp-encrypted"], "Version: 1"),
+        leaf(["Content-Type: application/octet-stream"], "-----BEGIN PGP MESSAGE-----"),
+      ]),
     );
+    expect(check(encrypted, { protected: "wrap", calendar: "skip" })).toMatchObject({ wrap: true });
+  });
+
+  it("still skips a signed auto-reply with protected: wrap", () => {
+    const autoSigned = buildMessage(
+      multipart("signed", "s", [
+        leaf(["Content-Type: text/plain"], "I am away"),
+        leaf(["Content-Type: application/pkcs7-signature"], "MIIB"),
+      ]),
+      { headers: [...BASE_HEADERS, "Auto-Submitted: auto-replied"] },
+    );
+    expect(check(autoSigned, { protected: "wrap", calendar: "skip" })).toMatchObject({
+      reason: "auto-reply",
+    });
+    expect(check(autoSigned, { protected: "wrap", calendar: "skip" })?.wrap).toBeUndefined();
   });
 
   it("skips delivery and read reports and null return paths", () => {

@@ -78,8 +78,15 @@ const LEADS = [
 ];
 
 function isLetter(c: string | undefined): boolean {
-  return c !== undefined && /\p{L}/u.test(c);
+  if (c === undefined) return false;
+  // ASCII first: every line of a body is checked, and the Unicode property test is the slow path.
+  const code = c.charCodeAt(0);
+  if (code < 0x80) return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+  return /\p{L}/u.test(c);
 }
+
+/** Every verb, for the quick "does any verb end this line" test. */
+const ALL_VERBS = [...VERBS, ...CJK_VERBS].map(([verb]) => verb);
 
 /** Index of `word` in `text` as a whole word (no letter on either side), or -1. */
 function wordIndex(text: string, word: string): number {
@@ -154,6 +161,16 @@ export function matchAttribution(line: string): AttributionMatch | undefined {
   const lower = text.toLowerCase();
   const last = lower[lower.length - 1];
   const endsColon = last === ":" || last === "：";
+  // Without a final colon only a verb that ends the line can match (the tail after it must be empty), so a
+  // line no verb ends is no attribution — the common case for the sender's own prose, decided without the
+  // per-verb word search below.
+  if (!endsColon) {
+    // The same tail the check below allows: whitespace, at most one colon, whitespace.
+    let end = lower.trimEnd();
+    const final = end[end.length - 1];
+    if (final === ":" || final === "：") end = end.slice(0, -1).trimEnd();
+    if (!ALL_VERBS.some((v) => end.endsWith(v))) return undefined;
+  }
   const verb = findVerb(lower);
   if (verb) {
     // The verb ends the line ("… wrote:", "… wrote" without colon, "… napsal(a):"), or a colon ends it and the

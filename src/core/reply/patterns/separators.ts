@@ -125,6 +125,9 @@ export function matchSeparator(line: string): string | undefined {
     return undefined;
   }
   if (lower.length > 120) return undefined;
+  // Only a line ending in a colon can be an Apple forward header; most lines are not, so skip the regex.
+  const final = lower[lower.length - 1];
+  if (final !== ":" && final !== "：") return undefined;
   const phrase = lower.replace(/[\s\u00a0]*[:：]$/u, "");
   if (phrase === lower) return undefined;
   for (const [p, lang] of APPLE_FORWARD) if (phrase === p) return `forward-separator:apple-${lang}`;
