@@ -28,6 +28,45 @@ export function encodeBase64(bytes: Uint8Array, eol: "\r\n" | "\n"): string {
  */
 export function encodeQuotedPrintable(bytes: Uint8Array, eol: "\r\n" | "\n"): string {
   const crlf = eol === "\r\n";
+  // Fast path, line by line: a line of at most 76 printable ASCII characters without "=", trailing whitespace
+  // or a leading "--" / "From " is its own encoding, so it is copied as is. Mail bodies are mostly such lines
+  // (a 7bit part moved to quoted-printable for a non-ASCII stamp is all of them), and the byte-by-byte path
+  // below is only needed for the rest.
+  const out: string[] = [];
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  let start = 0;
+  while (start < bytes.length) {
+    let lf = buffer.indexOf(LF, start);
+    if (lf < 0) lf = bytes.length;
+    const last = lf === bytes.length;
+    const end = last || !crlf ? lf : lf > start && bytes[lf - 1] === CR ? lf - 1 : -1;
+    // In a CRLF message a bare LF is data, not a line break: leave such lines to the careful path.
+    if (end < 0 || !isLiteralLine(bytes, start, end)) break;
+    out.push(buffer.toString("latin1", start, end));
+    if (!last) out.push(eol);
+    start = lf + 1;
+  }
+  if (start >= bytes.length) return out.join("");
+  return out.join("") + encodeQuotedPrintableSlow(bytes.subarray(start), eol);
+}
+
+function isLiteralLine(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end - start > 76) return false;
+  if (end > start) {
+    const last = bytes[end - 1];
+    if (last === 0x20 || last === 0x09) return false;
+    if (bytes[start] === 0x2d && bytes[start + 1] === 0x2d) return false;
+    if (bytes[start] === 0x46 && startsWithFrom(bytes, start)) return false;
+  }
+  for (let i = start; i < end; i++) {
+    const b = bytes[i] as number;
+    if (b === 0x3d || b > 0x7e || (b < 0x20 && b !== 0x09)) return false;
+  }
+  return true;
+}
+
+function encodeQuotedPrintableSlow(bytes: Uint8Array, eol: "\r\n" | "\n"): string {
+  const crlf = eol === "\r\n";
   const breakAt = (i: number): number =>
     crlf ? (bytes[i] === CR && bytes[i + 1] === LF ? 2 : 0) : bytes[i] === LF ? 1 : 0;
   const out: string[] = [];
