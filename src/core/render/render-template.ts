@@ -117,6 +117,36 @@ function templateHash(template: ResolvedTemplate): string {
   return hash;
 }
 
+const DATA_ROOTS = ["user", "sender", "recipients", "message", "org", "now"] as const;
+const usedRootsCache = new WeakMap<ResolvedTemplate, ReadonlySet<string> | null>();
+
+/**
+ * The data roots a template can read, found by name in its sources, so a signature that shows only `user.*`
+ * is rendered once per user — not once per message because every subject differs. Conservative: a root
+ * whose name appears anywhere (text, CSS, a string such as `"now" | date`) counts, `images` reads
+ * `user.photo`, and a template with a computed lookup (`{{ [name] }}`) keys on everything (null).
+ */
+function usedRoots(template: ResolvedTemplate): ReadonlySet<string> | null {
+  let roots = usedRootsCache.get(template);
+  if (roots === undefined) {
+    const source = [template.html ?? "", template.text ?? "", template.css ?? ""].join("\n");
+    if (/\{[{%][^}]*\[/.test(source)) roots = null;
+    else {
+      const found = new Set<string>(DATA_ROOTS.filter((root) => new RegExp(`\\b${root}\\b`).test(source)));
+      if (/\bimages\b/.test(source)) found.add("user");
+      roots = found;
+    }
+    usedRootsCache.set(template, roots);
+  }
+  return roots;
+}
+
+function keyData(template: ResolvedTemplate, data: TemplateData): unknown {
+  const roots = usedRoots(template);
+  if (roots === null) return data;
+  return DATA_ROOTS.map((root) => (roots.has(root) ? data[root] : null));
+}
+
 function toMinute(now: Date): Date {
   const time = now instanceof Date ? now.getTime() : Number.NaN;
   return new Date(Number.isFinite(time) ? time - (((time % 60_000) + 60_000) % 60_000) : 0);
@@ -245,7 +275,7 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
     render(template, data) {
       const minuteData: TemplateData = { ...data, now: toMinute(data.now) };
       if (cacheSize === 0) return renderStamp(template, minuteData, timeoutMs).then(freeze);
-      const key = `${template.name}\0${templateHash(template)}\0${stableHash(minuteData)}`;
+      const key = `${template.name}\0${templateHash(template)}\0${stableHash(keyData(template, minuteData))}`;
       const hit = cache.get(key);
       if (hit) return hit;
       // The promise is cached, so concurrent messages for the same stamp share one render.

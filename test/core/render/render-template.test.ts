@@ -250,6 +250,37 @@ describe("createTemplateRenderer", () => {
     expect(next.text).toBe("12:35:00");
   });
 
+  it("reuses a user-only stamp for messages that differ in subject and recipients", async () => {
+    const renderer = createTemplateRenderer();
+    const signature = template({ html: "<p>{{ user.displayName }}</p>" });
+    const first = await renderer.render(
+      signature,
+      data({ displayName: "Alice" }, { message: { subject: "One", type: "new" } }),
+    );
+    const second = await renderer.render(
+      signature,
+      data({ displayName: "Alice" }, { message: { subject: "Two", type: "reply" }, recipients: [] }),
+    );
+    expect(second).toBe(first);
+  });
+
+  it("renders again per message when the template reads the message", async () => {
+    const renderer = createTemplateRenderer();
+    const withSubject = template({ text: "Re {{ message.subject }}" });
+    const one = await renderer.render(withSubject, data({}, { message: { subject: "One", type: "new" } }));
+    const two = await renderer.render(withSubject, data({}, { message: { subject: "Two", type: "new" } }));
+    expect([one.text, two.text]).toEqual(["Re One", "Re Two"]);
+  });
+
+  it("keys on all data when a template looks a variable up by a computed name", async () => {
+    const renderer = createTemplateRenderer();
+    const computed = template({ text: '{% assign root = "mess" | append: "age" %}{{ [root].subject }}' });
+    const one = await renderer.render(computed, data({}, { message: { subject: "One", type: "new" } }));
+    const two = await renderer.render(computed, data({}, { message: { subject: "Two", type: "new" } }));
+    expect(two).not.toBe(one);
+    expect(two.text).toBe("Two");
+  });
+
   it("renders afresh after clear()", async () => {
     const renderer = createTemplateRenderer();
     const first = await renderer.render(STANDARD, data({ displayName: "Alice" }));
