@@ -247,8 +247,14 @@ export function createStamper(
       if (!textCache) {
         textCache = {};
         try {
-          if (body.text) textCache.text = decodePartText(scanned, body.text);
-          if (body.html) textCache.html = decodePartText(scanned, body.html);
+          // A body split around inline images (Apple Mail) is one text in pieces: rules, classification and
+          // `once: thread` read all of them, in display order. The injector still places stamps per piece.
+          const textPieces = body.textParts ?? (body.text ? [body.text] : []);
+          const htmlPieces = body.htmlParts ?? (body.html ? [body.html] : []);
+          if (textPieces.length > 0)
+            textCache.text = textPieces.map((part) => decodePartText(scanned, part)).join("\n");
+          if (htmlPieces.length > 0)
+            textCache.html = htmlPieces.map((part) => decodePartText(scanned, part)).join("");
         } catch {
           // Undecodable body text reads as empty for rules; the injector reports the part itself.
         }

@@ -6,6 +6,7 @@ import {
   canStartAttribution,
   matchAttribution,
   MAX_ATTRIBUTION_LENGTH,
+  mayEndAttribution,
   startsLikeAttribution,
 } from "./patterns/attribution.js";
 import { fromLabelLanguage, matchHeaderBlock } from "./patterns/header-block.js";
@@ -33,7 +34,10 @@ interface HeaderHit {
   span: number;
   /** "unprefixed": everything after it is quoted; "attribution": a `>` quote may follow and end. */
   kind: "unprefixed" | "attribution";
-  /** False when only a following quote makes it an attribution ("On Monday John wrote:" without a date). */
+  /**
+   * False when only a quote below makes it an attribution ("On Monday John wrote:" without a date, "As I wrote
+   * on 3 May:"); true when it may open an unprefixed quote by itself.
+   */
   strong: boolean;
 }
 
@@ -90,12 +94,32 @@ function joined(lines: readonly _Line[], from: number, span: number): string | u
   return text;
 }
 
+/**
+ * Whether each line may end an attribution, asked once per line (every line is the last line of up to three
+ * candidate spans): 0 not asked yet, 1 no, 2 yes.
+ */
+type EndCache = Uint8Array;
+
+function mayEndAt(lines: readonly _Line[], at: number, cache: EndCache): boolean {
+  let known = cache[at];
+  if (known === 0) {
+    known = mayEndAttribution((lines[at] as _Line).text) ? 2 : 1;
+    cache[at] = known;
+  }
+  return known === 2;
+}
+
 /** Attribution lines wrap: try the line alone, then joined with the next one or two. */
-function attributionAt(lines: readonly _Line[], at: number): HeaderHit | undefined {
+function attributionAt(lines: readonly _Line[], at: number, cache: EndCache): HeaderHit | undefined {
   const first = lines[at] as _Line;
   for (let span = 1; span <= 3; span++) {
+    const last = lines[at + span - 1];
+    if (last === undefined || last.quoted || last.cut !== undefined) return undefined;
+    // An attribution ends in a colon or a verb: a line that ends otherwise cannot close one, and is skipped
+    // before any joining or matching — the cheap test that keeps hostile bodies of "On x" lines linear and fast.
+    if (!mayEndAt(lines, at + span - 1, cache)) continue;
     // Asked once per line, not once per span: it is the same line either way.
-    if (span === 2 && !canStartAttribution(first.text)) return undefined;
+    if (span > 1 && !canStartAttribution(first.text)) return undefined;
     const text = joined(lines, at, span);
     if (text === undefined) return undefined;
     const hit = matchAttribution(text);
@@ -111,8 +135,58 @@ function attributionAt(lines: readonly _Line[], at: number): HeaderHit | undefin
   return undefined;
 }
 
-function headerAt(lines: readonly _Line[], at: number): HeaderHit | undefined {
+/**
+ * A cheap first look before the separator and header-block tests: a separator or rule starts with a dash,
+ * underscore, "=" or "*", Apple's forward line ends in a colon, and a header label has its colon within the
+ * first few characters. Most lines of prose have none of these.
+ */
+function mayOpenBlock(text: string): boolean {
+  let start = 0;
+  while (start < text.length && isSpaceCode(text.charCodeAt(start))) start++;
+  const first = text.charCodeAt(start);
+  // - _ = * — –
+  if (
+    first === 0x2d ||
+    first === 0x5f ||
+    first === 0x3d ||
+    first === 0x2a ||
+    first === 0x2014 ||
+    first === 0x2013
+  )
+    return true;
+  let end = text.length;
+  while (end > start && isSpaceCode(text.charCodeAt(end - 1))) end--;
+  const last = text.charCodeAt(end - 1);
+  if (last === 0x3a || last === 0xff1a) return true;
+  const limit = Math.min(end, start + 40);
+  for (let k = start; k < limit; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x3a || c === 0xff1a) return true;
+  }
+  return false;
+}
+
+/** What `String.prototype.trim` removes (ASCII controls and spaces, and the Unicode spaces). */
+function isSpaceCode(c: number): boolean {
+  if (c <= 0x20) return true;
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/** A separator, or a header block with or without Outlook's rule above it: an unprefixed quote starts here. */
+function blockAt(lines: readonly _Line[], at: number): HeaderHit | undefined {
   const text = (lines[at] as _Line).text;
+  if (!mayOpenBlock(text)) return undefined;
   const separator = matchSeparator(text);
   if (separator) return { pattern: separator, span: 1, kind: "unprefixed", strong: true };
   if (isRule(text)) {
@@ -132,7 +206,27 @@ function headerAt(lines: readonly _Line[], at: number): HeaderHit | undefined {
     const block = matchHeaderBlock(upcoming(lines, at, 6), 0);
     if (block) return { pattern: block, span: 1, kind: "unprefixed", strong: true };
   }
-  return attributionAt(lines, at);
+  return undefined;
+}
+
+function headerAt(lines: readonly _Line[], at: number, cache: EndCache): HeaderHit | undefined {
+  return blockAt(lines, at) ?? attributionAt(lines, at, cache);
+}
+
+/** What follows an attribution line: a quote with a visible end (`>` lines, a quote element), a header block or separator, or nothing quoted. */
+function quoteAfter(lines: readonly _Line[], j: number): "visible" | "unprefixed" | undefined {
+  const next = lines[j];
+  if (next === undefined) return undefined;
+  if (next.quoted || next.cut !== undefined) return "visible";
+  return blockAt(lines, j) ? "unprefixed" : undefined;
+}
+
+/** A boundary as the scanners report it (see `ReplyBoundary`). */
+export interface _Located {
+  index: number;
+  pattern: string;
+  /** Only an attribution line, with nothing quoted below it, marks the quote. */
+  attributionOnly?: true;
 }
 
 /**
@@ -143,9 +237,11 @@ function headerAt(lines: readonly _Line[], at: number): HeaderHit | undefined {
  * _locate([{ start: 0, text: "Hi", quoted: false }, { start: 3, text: "> q", quoted: true, quotePattern: "quote-prefix" }]);
  * // { index: 3, pattern: "quote-prefix" }
  */
-export function _locate(lines: readonly _Line[]): { index: number; pattern: string } | undefined {
+export function _locate(lines: readonly _Line[]): _Located | undefined {
   let region = -1;
   let pattern = "";
+  let unmarked = false;
+  const endCache: EndCache = new Uint8Array(lines.length);
   const open = (at: number, p: string): void => {
     if (region < 0) {
       region = at;
@@ -171,14 +267,16 @@ export function _locate(lines: readonly _Line[]): { index: number; pattern: stri
       i++;
       continue;
     }
-    const header = headerAt(lines, i);
+    const header = headerAt(lines, i, endCache);
     if (header) {
       const j = nextNonBlank(lines, i + header.span);
-      const next = lines[j];
-      const quoteFollows = next !== undefined && (next.quoted || next.cut !== undefined);
-      if (header.kind === "unprefixed" || header.strong || quoteFollows) {
+      // An attribution counts only above quoted material; with nothing quoted below, only a line that
+      // proves itself (date, sender, the shape clients write) opens an unprefixed quote.
+      const after = header.kind === "attribution" ? quoteAfter(lines, j) : undefined;
+      if (header.kind === "unprefixed" || after !== undefined || header.strong) {
         open(i, header.pattern);
-        if (header.kind === "attribution" && quoteFollows) {
+        if (after === undefined && header.kind === "attribution") unmarked = region === i;
+        if (after === "visible") {
           // The quote is `>`-prefixed (or a quote element): its end is visible, and sender text after it is a
           // bottom-posted or interleaved reply.
           i = j;
@@ -193,5 +291,6 @@ export function _locate(lines: readonly _Line[]): { index: number; pattern: stri
     i++;
   }
   if (region < 0) return undefined;
-  return { index: (lines[region] as _Line).start, pattern };
+  const index = (lines[region] as _Line).start;
+  return unmarked ? { index, pattern, attributionOnly: true } : { index, pattern };
 }

@@ -15,7 +15,14 @@ export interface ClassifyInput {
    * The body's reply boundary (see `findReplyBoundary`), read only when the subject and headers do not decide:
    * a forward separator makes the message a forward, any other quote a reply. A function is called only then.
    */
-  replyBoundary?: { pattern: string } | (() => { pattern: string } | undefined) | undefined;
+  replyBoundary?: BodyBoundary | (() => BodyBoundary | undefined) | undefined;
+}
+
+/** The part of a `ReplyBoundary` that {@link classifyMessage} reads. */
+export interface BodyBoundary {
+  pattern: string;
+  /** Only an attribution line marks the quote (nothing quoted follows it): not enough to call it a reply. */
+  attributionOnly?: boolean | undefined;
 }
 
 // Subject prefixes as mail clients write them, by language. Keys are lower-case and compared without the
@@ -149,7 +156,8 @@ function bodyLooksForwarded(text: string): boolean {
 
 function bodyLooksQuoted(text: string): boolean {
   const head = text.slice(0, 20_000);
-  return /^>/m.test(head);
+  // A `>` after leading spaces counts too: re-flowing clients indent quotes with U+00A0.
+  return /^[\p{Zs}\t]*>/mu.test(head);
 }
 
 /**
@@ -187,7 +195,9 @@ export function classifyMessage(input: ClassifyInput): MessageType {
 function classifyByBody(text: string, replyBoundary: ClassifyInput["replyBoundary"]): MessageType {
   if (bodyLooksForwarded(text)) return "forward";
   const boundary = typeof replyBoundary === "function" ? replyBoundary() : replyBoundary;
-  if (boundary) {
+  // "On 3 May 2024, Ann <ann@x.test> wrote:" with nothing quoted below is where a stamp would go in an
+  // unprefixed reply, but without reply headers or a subject prefix it is as likely the sender's own sentence.
+  if (boundary && boundary.attributionOnly !== true) {
     // The pattern that found the quote says what it is: "forward-separator:…" (Gmail's "---------- Forwarded
     // message ---------", Apple's "Begin forwarded message:", their translations) or a reply's quote.
     return boundary.pattern.startsWith("forward-separator") ? "forward" : "reply";

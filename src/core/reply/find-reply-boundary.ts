@@ -23,6 +23,12 @@ export interface ReplyBoundary {
    * `forward-separator:gmail`, `quote-prefix`, `blockquote:cite`, ….
    */
   pattern: string;
+  /**
+   * Set when only an attribution line marks the quote: no `>` prefix, quote element, header block or
+   * separator follows it (clients that quote without prefixes). The line is strong enough to place the stamp
+   * above it, but `classifyMessage` does not call the message a reply on this evidence alone.
+   */
+  attributionOnly?: true;
 }
 
 /**

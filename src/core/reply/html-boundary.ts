@@ -5,7 +5,7 @@
  * body (Outlook's `divRplyFwdMsg`), and leaves the decision to the same line walk as plain text.
  */
 import { _decodeEntities } from "./_html-text.js";
-import { _locate, type _Line } from "./_locate.js";
+import { _locate, type _Line, type _Located } from "./_locate.js";
 import { htmlMarker, type MarkerAttributes } from "./patterns/html-markers.js";
 
 /** Elements that end a visual line where they open or close. */
@@ -177,7 +177,7 @@ interface OpenQuote {
  * findHtmlBoundary('<div>Yes.</div><div class="gmail_quote">On … wrote:<blockquote>…</blockquote></div>');
  * // { index: 15, pattern: "gmail-quote" }
  */
-export function findHtmlBoundary(s: string): { index: number; pattern: string } | undefined {
+export function findHtmlBoundary(s: string): _Located | undefined {
   const lines: _Line[] = [];
   let current: _Line | undefined;
   let quote: OpenQuote | undefined;
@@ -216,7 +216,7 @@ export function findHtmlBoundary(s: string): { index: number; pattern: string } 
     const textEnd = lt < 0 ? s.length : lt;
     if (textEnd > i) {
       const text = _decodeEntities(s.slice(i, textEnd).replace(/[\r\n\t ]+/g, " "));
-      if (text.replace(/[\s\u00a0\u200b\ufeff]+/gu, "") !== "") {
+      if (hasVisibleText(text)) {
         addText(text);
         hard(textEnd);
         signaturePending = false;
@@ -304,6 +304,16 @@ export function findHtmlBoundary(s: string): { index: number; pattern: string } 
     } else prev = "soft";
   }
   return _locate(markPrefixQuotes(lines));
+}
+
+/** Any character but whitespace, NBSP, zero-width space and BOM: a loop, not a replace, as it runs per text run. */
+function hasVisibleText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0xa0 || c === 0x200b || c === 0xfeff || (c >= 0x09 && c <= 0x0d)) continue;
+    if (c < 0x80 || !/\s/u.test(text.charAt(i))) return true;
+  }
+  return false;
 }
 
 /** Quoting by ">" survives in HTML too (Hotmail 2012 wrote `&gt; Subject: …` lines). */

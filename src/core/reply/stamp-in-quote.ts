@@ -23,11 +23,22 @@ export interface StampToFind {
 // URLs are the part of a stamp that clients rewrite most ("example.com <https://example.com>", "[1]",
 // Safe Links): drop bracketed URLs before comparing words.
 const BRACKETED_URL = /[<[(](?:https?|mailto|tel):[^\s<>[\]()]{0,2048}[>\])]/gi;
-const WORD = /[\p{L}\p{N}]+/gu;
+// Clients that re-flow a quote turn spaces into U+00A0 (and narrow, figure or ideographic spaces) and may
+// insert soft hyphens, zero-width spaces or joiners inside words: spaces become plain spaces, the invisible
+// characters go, so "This\u00a0message is confi\u00addential" still reads as the stamp's words.
+const UNICODE_SPACE = /[\p{Zs}\u2028\u2029]/gu;
+const INVISIBLE = /[\u00ad\u180e\u200b-\u200d\u2060\ufeff]/g;
+// Combining marks belong to the word they sit on ("i̇", decomposed accents).
+const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 
 /** The words of a text, lower-cased, joined by single spaces and framed by spaces for whole-word `includes`. */
 function words(text: string): string {
-  const found = text.replace(BRACKETED_URL, " ").toLowerCase().match(WORD);
+  const found = text
+    .replace(UNICODE_SPACE, " ")
+    .replace(INVISIBLE, "")
+    .replace(BRACKETED_URL, " ")
+    .toLowerCase()
+    .match(WORD);
   return found ? ` ${found.join(" ")} ` : " ";
 }
 

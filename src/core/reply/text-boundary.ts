@@ -1,11 +1,13 @@
 /** The reply boundary of a plain-text body: line by line, with `>` marking quoted lines (RFC 3676 §4.5). */
-import { _locate, type _Line } from "./_locate.js";
+import { _locate, type _Line, type _Located } from "./_locate.js";
 
+/** A `>` after nothing but spaces — U+00A0 and the other Unicode spaces included, which re-flowing clients write. */
 function isQuoted(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === ">") return true;
-    if (c !== " " && c !== "\t") return false;
+    const c = text.charCodeAt(i);
+    if (c === 0x3e) return true;
+    if (c === 0x20 || c === 0x09) continue;
+    if (c < 0xa0 || !/\p{Zs}/u.test(text.charAt(i))) return false;
   }
   return false;
 }
@@ -17,7 +19,7 @@ function isQuoted(text: string): boolean {
  * findTextBoundary("Sounds good.\n\nOn Mon, 3 Jun 2024 at 10:00, Ann <ann@x.test> wrote:\n> Lunch?\n");
  * // { index: 14, pattern: "attribution:en" }
  */
-export function findTextBoundary(content: string): { index: number; pattern: string } | undefined {
+export function findTextBoundary(content: string): _Located | undefined {
   const lines: _Line[] = [];
   let start = 0;
   while (start <= content.length) {

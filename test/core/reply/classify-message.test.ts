@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { classifyMessage } from "../../../src/core/reply/classify-message.js";
+import { findReplyBoundary } from "../../../src/core/reply/find-reply-boundary.js";
 
 describe("classifyMessage", () => {
   it.each([
@@ -97,6 +98,26 @@ describe("classifyMessage prefixes and body structure (#4)", () => {
       "reply",
     );
     expect(classifyMessage({ bodyText: "Yes", replyBoundary: () => undefined })).toBe("new");
+  });
+
+  it("does not call a message a reply on an attribution line with nothing quoted below it", () => {
+    const boundary = { pattern: "attribution:en", attributionOnly: true };
+    expect(classifyMessage({ subject: "Budget", bodyText: "x", replyBoundary: boundary })).toBe("new");
+    expect(classifyMessage({ subject: "Budget", inReplyTo: "<a@b>", replyBoundary: boundary })).toBe("reply");
+  });
+
+  it.each([
+    "Hi Bob,\n\nPlease register with events@example.com by 17:00 and bring the following:\n- laptop\n- ID\n\nThanks\nAlice",
+    "As I wrote on 3 May:\nthe budget is fine.\n\nAlice",
+    "Le 3 juin à 10:00, nous avons écrit :\nle budget est validé.\n",
+    "Yes.\n\nOn Mon, 3 Jun 2024 at 10:00, Ann Example <ann@x.test> wrote:\nLunch on Friday?\n",
+  ])("reads the new message %j as new", (body) => {
+    const replyBoundary = () => findReplyBoundary(body, "text/plain");
+    expect(classifyMessage({ subject: "Budget", bodyText: body, replyBoundary })).toBe("new");
+  });
+
+  it("reads a body quoted with no-break-space-indented '>' lines as a reply", () => {
+    expect(classifyMessage({ subject: "Budget", bodyText: "Ok.\n\n\u00a0> earlier text\n" })).toBe("reply");
   });
 });
 

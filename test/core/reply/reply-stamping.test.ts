@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { run } from "../../../src/cli/run.js";
 import { createStamper } from "../../../src/index.js";
 import { testConfig } from "../../helpers/config.js";
+import { buildMessage, leaf, multipart, PNG_1PX } from "../../helpers/messages.js";
 
 const replies = join(import.meta.dirname, "../../fixtures/replies");
 const body = (file: string) => readFileSync(join(replies, file), "utf8");
@@ -221,5 +222,132 @@ describe("mailstamp explain on a reply", () => {
     expect(stdout).toContain("message type: reply");
     expect(stdout).toMatch(/standard .*under-reply.*text\/html at gmail-quote/);
     expect(stdout).toMatch(/text\/plain at attribution:en/);
+  });
+});
+
+/** A new plain-text message from Alice to an external partner: no Re:, no In-Reply-To, no References. */
+function newPlain(textBody: string): Uint8Array {
+  return buildMessage(
+    leaf(["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit"], textBody),
+    {
+      headers: [
+        "From: Alice Example <alice@example.com>",
+        "To: Bob Partner <bob@partner.test>",
+        "Subject: Event on Friday",
+        "Message-ID: <new-1@example.com>",
+        "MIME-Version: 1.0",
+      ],
+    },
+  );
+}
+
+describe("new messages whose sentences look like attributions", () => {
+  const body =
+    "Hi Bob,\n\nPlease register with events@example.com by 17:00 and bring the following:\n- laptop\n- ID\n\nThanks\nAlice\n";
+
+  it("puts the signature at the end, not in the middle of the text", async () => {
+    const result = await createStamper(signatureOnly, { clock: fixedClock }).stamp(newPlain(body));
+    expect(result.status).toBe("stamped");
+    expect(result.messageType).toBe("new");
+    expect(result.stamps[0]?.boundary).toBeUndefined();
+    const t = (await PostalMime.parse(result.message)).text ?? "";
+    expect(t.indexOf("Alice Example · Chief Financial Officer")).toBeGreaterThan(t.indexOf("Thanks\nAlice"));
+  });
+
+  it("lets a body rule with scope latest see the whole new message", async () => {
+    const config = testConfig({
+      rules: [
+        {
+          name: "Equipment",
+          when: { body: { contains: "laptop", scope: "latest" } },
+          stamps: [{ template: "legal", placement: "bottom" }],
+        },
+      ],
+    });
+    expect((await createStamper(config, { clock: fixedClock }).stamp(newPlain(body))).status).toBe("stamped");
+  });
+});
+
+/** Apple Mail's plain-text body split around an inline image: `first`, the picture, `second`. */
+function appleSplit(first: string, second: string, headers: string[] = []): Uint8Array {
+  const image = leaf(
+    [
+      "Content-Disposition: inline; filename=photo.png",
+      'Content-Type: image/png; name="photo.png"',
+      "Content-Transfer-Encoding: base64",
+    ],
+    PNG_1PX,
+  );
+  return buildMessage(
+    multipart("mixed", "Apple-Mail-9", [
+      leaf(["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit"], first),
+      image,
+      leaf(["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit"], second),
+    ]),
+    {
+      headers: [
+        "From: Alice Example <alice@example.com>",
+        "To: Bob Partner <bob@partner.test>",
+        "Subject: Re: Photos",
+        "Message-ID: <split-1@example.com>",
+        ...headers,
+        "MIME-Version: 1.0",
+      ],
+    },
+  );
+}
+
+describe("bodies split around inline images", () => {
+  it("lets body rules read the text of every piece, in order", async () => {
+    const config = testConfig({
+      rules: [
+        {
+          name: "Pricing",
+          when: { body: { contains: "price list" } },
+          stamps: [{ template: "legal", placement: "bottom" }],
+        },
+      ],
+    });
+    const stamper = createStamper(config, { clock: fixedClock });
+    const result = await stamper.stamp(appleSplit("Look at this:\n", "\nand here is the price list.\n"));
+    expect(result.status).toBe("stamped");
+  });
+
+  it("finds a once-per-thread disclaimer quoted in a later piece", async () => {
+    const config = testConfig({
+      rules: [
+        {
+          name: "Legal",
+          when: { recipients: "external" },
+          stamps: [{ template: "legal", placement: "bottom", once: "thread" }],
+        },
+      ],
+    });
+    const stamper = createStamper(config, { clock: fixedClock });
+    const quoted =
+      "\nNice, isn't it?\n\nOn Mon, 2 Nov 2026 at 09:00, Bob <bob@partner.test> wrote:\n> Send photos.\n>\n> This message is confidential.\n";
+    const result = await stamper.stamp(
+      appleSplit("Look at this:\n", quoted, ["In-Reply-To: <b1@partner.test>"]),
+    );
+    expect(result).toMatchObject({ status: "skipped", reason: "no-rule-matched" });
+    expect(result.detail).toContain("already in the thread");
+  });
+});
+
+describe("once: thread and re-flowed plain-text quotes", () => {
+  it("finds the disclaimer in a quote whose spaces became no-break spaces", async () => {
+    const config = testConfig({
+      rules: [
+        {
+          name: "Legal",
+          when: { recipients: "external" },
+          stamps: [{ template: "legal", placement: "bottom", once: "thread" }],
+        },
+      ],
+    });
+    const nb = "\u00a0";
+    const quoted = `Great.\n\n${nb}> Numbers attached.\n${nb}>${nb}This${nb}message${nb}is${nb}confidential.\n`;
+    const result = await createStamper(config, { clock: fixedClock }).stamp(newPlain(quoted));
+    expect(result).toMatchObject({ status: "skipped", reason: "no-rule-matched" });
   });
 });

@@ -25,3 +25,16 @@ describe("findStampInQuote", () => {
     expect(findStampInQuote({ text: "> Thanks Ann" }, { template: "t", texts: ["Thanks"] })).toBeUndefined();
   });
 });
+
+describe("findStampInQuote with re-flowed quotes", () => {
+  it("finds the stamp in a plain-text quote whose spaces became no-break and other Unicode spaces", () => {
+    const quoted =
+      "> This\u00a0message\u00a0is\u202fconfidential.\u3000Visit\u2009https://example.com for\u00a0terms.";
+    expect(findStampInQuote({ text: quoted }, legal)).toBe("text");
+  });
+
+  it("finds the stamp when soft hyphens or zero-width spaces break its words", () => {
+    const quoted = "> This mes\u00adsage is confi\u200bdential. Visit https://example.com for terms.";
+    expect(findStampInQuote({ text: quoted }, legal)).toBe("text");
+  });
+});

@@ -88,6 +88,64 @@ function isLetter(c: string | undefined): boolean {
 /** Every verb, for the quick "does any verb end this line" test. */
 const ALL_VERBS = [...VERBS, ...CJK_VERBS].map(([verb]) => verb);
 
+/** The verbs by their last character: most lines end in a character no verb ends in, and are done at once. */
+const VERBS_BY_LAST = new Map<string, string[]>();
+for (const verb of ALL_VERBS) {
+  const last = verb[verb.length - 1] as string;
+  VERBS_BY_LAST.set(last, [...(VERBS_BY_LAST.get(last) ?? []), verb]);
+}
+
+/** Trailing characters {@link stripDecoration} drops, plus the whitespace `trim()` drops. */
+function isTrailingDecoration(code: number): boolean {
+  return (
+    code === 0x2d || // "-"
+    code === 0x2a || // "*"
+    code === 0x20 ||
+    code === 0x09 ||
+    code === 0x0d ||
+    code === 0x0a ||
+    code === 0xa0 ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/**
+ * True when `line` could be the last line of an attribution: it ends (before trailing dashes, stars and
+ * spaces) in a colon or in one of the verbs. A few character comparisons and no allocation for the common
+ * line of prose, so the scanner asks it before joining lines or running any other test.
+ *
+ * @example
+ * mayEndAttribution("Ann <ann@x.test> wrote:"); // true
+ * mayEndAttribution("On Monday"); // false
+ */
+export function mayEndAttribution(line: string): boolean {
+  let end = line.length;
+  while (end > 0 && isTrailingDecoration(line.charCodeAt(end - 1))) end--;
+  if (end === 0) return false;
+  const last = line[end - 1] as string;
+  if (last === ":" || last === "：") return true;
+  const candidates = VERBS_BY_LAST.get(last) ?? VERBS_BY_LAST.get(last.toLowerCase());
+  if (candidates === undefined) return false;
+  for (const verb of candidates) if (endsWithCi(line, end, verb)) return true;
+  return false;
+}
+
+/** `text.slice(0, end).toLowerCase().endsWith(word)` for a lower-case `word`, without building either string. */
+function endsWithCi(text: string, end: number, word: string): boolean {
+  const from = end - word.length;
+  if (from < 0) return false;
+  for (let k = 0; k < word.length; k++) {
+    const a = text.charCodeAt(from + k);
+    const b = word.charCodeAt(k);
+    if (a === b) continue;
+    if (a >= 0x41 && a <= 0x5a) {
+      if (a + 0x20 !== b) return false;
+    } else if (a < 0x80 || text.charAt(from + k).toLowerCase() !== word.charAt(k)) return false;
+  }
+  return true;
+}
+
 /** Index of `word` in `text` as a whole word (no letter on either side), or -1. */
 function wordIndex(text: string, word: string): number {
   let from = 0;
@@ -99,22 +157,22 @@ function wordIndex(text: string, word: string): number {
   }
 }
 
-function findVerb(lower: string): { lang: string; end: number } | undefined {
-  let best: { lang: string; end: number } | undefined;
+function findVerb(lower: string): { lang: string; start: number; end: number } | undefined {
+  let best: { lang: string; start: number; end: number } | undefined;
   for (const [verb, lang] of VERBS) {
     const at = wordIndex(lower, verb);
-    if (at >= 0 && (!best || at + verb.length > best.end)) best = { lang, end: at + verb.length };
+    if (at >= 0 && (!best || at + verb.length > best.end)) best = { lang, start: at, end: at + verb.length };
   }
   for (const [verb, lang] of CJK_VERBS) {
     const at = lower.lastIndexOf(verb);
-    if (at >= 0 && (!best || at + verb.length > best.end)) best = { lang, end: at + verb.length };
+    if (at >= 0 && (!best || at + verb.length > best.end)) best = { lang, start: at, end: at + verb.length };
   }
   return best;
 }
 
-/** A time like 12:47, 9.00 or 17.50, or a date with digits: what separates "On 3 May … wrote:" from prose. */
-function hasDigits(text: string): boolean {
-  return /\d/.test(text);
+/** A time like 12:47, 9.00 or 17h50, or a four-digit year: the date every client writes into the line. */
+function hasDate(text: string): boolean {
+  return /\d[:.h]\d\d|\d{4}/.test(text);
 }
 
 function hasTime(text: string): boolean {
@@ -125,6 +183,74 @@ function hasTime(text: string): boolean {
 function hasAddress(text: string): boolean {
   const at = text.indexOf("@");
   return at > 0 && at < text.length - 1;
+}
+
+const QUOTE_MARKS = "\"'„“”«»‘’";
+
+/** A word that can be part of a name: capitalised ("Ann", "O'Neil", "\"John"), or in a script without case (雨州). */
+function isNameWord(word: string): boolean {
+  let i = 0;
+  while (i < word.length && QUOTE_MARKS.includes(word[i] as string)) i++;
+  const c = word[i];
+  if (c === undefined) return word.length > 0; // a lone quote mark
+  if (c === "-" || c === "–") return word.length === i + 1;
+  if (!isLetter(c)) return false;
+  return c !== c.toLowerCase() || c === c.toUpperCase();
+}
+
+/** The words of `text` (split on spaces and commas) are 1–`max` name words. */
+function isName(text: string, max: number): boolean {
+  const words = text.split(/[\s,]+/u).filter((w) => w !== "");
+  return words.length > 0 && words.length <= max && words.every(isNameWord);
+}
+
+/** The line begins with a date: a digit, or a weekday or month word and then a number ("Wednesday, 17 …", "ср, 30 …", "pe 20. …"). */
+function startsWithDate(text: string): boolean {
+  const first = text[0];
+  if (first !== undefined && first >= "0" && first <= "9") return true;
+  let i = 0;
+  while (i < text.length && i <= 12 && isLetter(text[i])) i++;
+  if (i === 0 || i > 12) return false;
+  if (text[i] === "." || text[i] === ",") i++;
+  if (text[i] === ",") i++;
+  if (text[i] !== " ") return false;
+  while (text[i] === " ") i++;
+  const c = text[i];
+  return c !== undefined && c >= "0" && c <= "9";
+}
+
+/** The line begins with the sender: a few name words, then the address ("Ann Example <ann@x.test> wrote:"). */
+function startsWithSender(text: string): boolean {
+  let end = 0;
+  while (end < text.length && !"<([@".includes(text[end] as string)) end++;
+  if (end === text.length) return false;
+  // "ann@x.test schrieb …": the address itself opens the line.
+  if (text[end] === "@") end = Math.max(text.lastIndexOf(" ", end), 0);
+  const before = text.slice(0, end).trim();
+  return before === "" || isName(before, 6);
+}
+
+/** The one to four words right before the verb are a name ("…, 10:00, Ann Example wrote:"), not "nous avons". */
+function nameBeforeVerb(text: string, verbStart: number): boolean {
+  let from = verbStart;
+  while (from > 0) {
+    const c = text[from - 1] as string;
+    if (c === "," || (c >= "0" && c <= "9")) break;
+    from--;
+  }
+  return isName(text.slice(from, verbStart), 4);
+}
+
+/**
+ * How sure an attribution line is without a quote below it: only a line that names a date and the sender
+ * (an address, or a capitalised name right before a verb that ends the line) and that opens the way clients
+ * open it (a lead word, a date, or the sender) stands alone; anything weaker — "As I wrote on 3 May:",
+ * "Le 3 juin à 10:00, nous avons écrit :" — needs a `>` quote, quote element or header block to follow.
+ */
+function standsAlone(text: string, lower: string, verbStart: number, verbAtEnd: boolean): boolean {
+  if (!hasDate(text)) return false;
+  if (!hasAddress(text) && !(verbAtEnd && nameBeforeVerb(text, verbStart))) return false;
+  return LEADS.some((lead) => lower.startsWith(lead)) || startsWithDate(text) || startsWithSender(text);
 }
 
 function stripDecoration(text: string): string {
@@ -142,7 +268,10 @@ function stripDecoration(text: string): string {
 export interface AttributionMatch {
   /** `attribution:<lang>`, or `attribution:date-address` for the verbless forms (Yandex, Mail.ru, Japanese Gmail). */
   pattern: string;
-  /** True when the line alone proves it (date or address present); false when it needs a quote to follow. */
+  /**
+   * True when the line alone proves it — it opens like an attribution and names a date and the sender — so it
+   * may start an unprefixed quote; false when only a `>` quote, quote element or header block below makes it one.
+   */
   strong: boolean;
 }
 
@@ -152,6 +281,7 @@ export interface AttributionMatch {
  *
  * @example
  * matchAttribution("On Tue, 3 May 2022 at 10:02, Ann <ann@x.test> wrote:"); // { pattern: "attribution:en", strong: true }
+ * matchAttribution("As I wrote on 3 May:"); // { pattern: "attribution:en", strong: false }
  * matchAttribution("On Monday we met and agreed."); // undefined
  */
 export function matchAttribution(line: string): AttributionMatch | undefined {
@@ -164,13 +294,7 @@ export function matchAttribution(line: string): AttributionMatch | undefined {
   // Without a final colon only a verb that ends the line can match (the tail after it must be empty), so a
   // line no verb ends is no attribution — the common case for the sender's own prose, decided without the
   // per-verb word search below.
-  if (!endsColon) {
-    // The same tail the check below allows: whitespace, at most one colon, whitespace.
-    let end = lower.trimEnd();
-    const final = end[end.length - 1];
-    if (final === ":" || final === "：") end = end.slice(0, -1).trimEnd();
-    if (!ALL_VERBS.some((v) => end.endsWith(v))) return undefined;
-  }
+  if (!endsColon && !mayEndAttribution(text)) return undefined;
   const verb = findVerb(lower);
   if (verb) {
     // The verb ends the line ("… wrote:", "… wrote" without colon, "… napsal(a):"), or a colon ends it and the
@@ -178,19 +302,19 @@ export function matchAttribution(line: string): AttributionMatch | undefined {
     const tail = lower.slice(verb.end).trim();
     const verbAtEnd = tail === "" || tail === ":" || tail === "：";
     if (verbAtEnd || endsColon) {
-      const strong = hasDigits(text) || hasAddress(text);
+      const strong = standsAlone(text, lower, verb.start, verbAtEnd);
       return { pattern: `attribution:${verb.lang}`, strong };
     }
     return undefined;
   }
   // Verbless forms: "2017-11-24 16:32 GMT+01:00 Name <a@b>:", "30.09.2017, 18.30, "Name" <a@b>:",
-  // "Thu, 26 Jun 2014 14:00:51 +0400 от Name <a@b>:". A time, an address and the final colon together.
-  if (endsColon && hasTime(text) && hasAddress(text) && text.length <= 250) {
+  // "Thu, 26 Jun 2014 14:00:51 +0400 от Name <a@b>:". They open with the date, and need a time, an address and
+  // the final colon too: "Please write to a@b.test by 17:00 and bring:" is a sentence.
+  if (endsColon && startsWithDate(text) && hasTime(text) && hasAddress(text) && text.length <= 250) {
     return { pattern: "attribution:date-address", strong: true };
   }
   return undefined;
 }
-
 /**
  * True when a line starts the way an attribution does in languages that lead with a fixed word or a date
  * ("On …", "Am …", "Le …", "2017-11-24 …"): a stronger test than {@link canStartAttribution}, used to tell
