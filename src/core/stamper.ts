@@ -80,6 +80,19 @@ export interface Stamper {
 
 const encoder = new TextEncoder();
 
+// The HTML stamp as text, for `once: thread`: rendered stamps are frozen and cached by the renderer, so each is
+// converted once, not once per message.
+const stampHtmlTexts = new WeakMap<RenderedStamp, string>();
+
+function stampHtmlText(stamp: RenderedStamp): string {
+  let text = stampHtmlTexts.get(stamp);
+  if (text === undefined) {
+    text = htmlToText(stamp.html);
+    stampHtmlTexts.set(stamp, text);
+  }
+  return text;
+}
+
 function toBytes(raw: unknown): Uint8Array | undefined {
   if (raw instanceof Uint8Array) return raw;
   if (typeof raw === "string") return encoder.encode(raw);
@@ -393,7 +406,7 @@ export function createStamper(
       const whole = messageType !== "new";
       const quotedHtml = html ? (html.boundary ? html.quoted : whole ? html.latest : "") : undefined;
       const quotedText = text ? (text.boundary ? text.quoted : whole ? text.latest : "") : undefined;
-      const texts = [stampResult.text, htmlToText(stampResult.html)];
+      const texts = [stampResult.text, stampHtmlText(stampResult)];
       const marker = { template, texts };
       if (findStampInQuote({ html: quotedHtml }, marker)) return true;
       // Where a client rewrote the quoted HTML and dropped the wrapper, the stamp's words are still there.

@@ -75,6 +75,46 @@ export function longestLine(bytes: Uint8Array): number {
   }
 }
 
+/**
+ * True when no line of `bytes` with `insertions` (in offset order) spliced in that holds inserted bytes is
+ * longer than `limit` octets — counted with its CR, so "true" is never wrong; "false" means "maybe", and the
+ * caller measures. Only the lines around the insertion points are looked at.
+ *
+ * @example
+ * insertedLinesFit(bytes("ab\ncd"), [{ at: 1, data: bytes("xyz") }], 998) // true: the longest new line is "axyzb"
+ */
+export function insertedLinesFit(
+  bytes: Uint8Array,
+  insertions: ReadonlyArray<{ at: number; data: Uint8Array }>,
+  limit: number,
+): boolean {
+  let line = 0; // length of the line being built, up to the current point
+  let prev = -1;
+  for (const { at, data } of insertions) {
+    if (prev < 0 || lineEnd(bytes, prev) < at) {
+      if (prev >= 0 && line + lineEnd(bytes, prev) - prev > limit) return false;
+      line = at - (at > 0 ? bytes.lastIndexOf(LF, at - 1) + 1 : 0);
+    } else line += at - prev;
+    const first = data.indexOf(LF);
+    if (first < 0) line += data.length;
+    else {
+      if (line + first > limit) return false;
+      const last = data.lastIndexOf(LF);
+      if (last > first && longestLine(data.subarray(first + 1, last)) > limit) return false;
+      line = data.length - last - 1;
+    }
+    if (line > limit) return false;
+    prev = at;
+  }
+  return prev < 0 || line + lineEnd(bytes, prev) - prev <= limit;
+}
+
+/** The offset of the LF that ends the line holding `at` (or the end of the bytes). */
+function lineEnd(bytes: Uint8Array, at: number): number {
+  const lf = bytes.indexOf(LF, at);
+  return lf < 0 ? bytes.length : lf;
+}
+
 /** One replacement of raw[start, end) by `data`; an insertion has start === end. */
 export interface _Edit {
   start: number;

@@ -1,4 +1,5 @@
 /** Maps positions in decoded text back to byte offsets, so a stamp can be spliced into the original bytes. */
+import { isAscii } from "./_bytes.js";
 import type { _Codec } from "./_charset.js";
 
 /**
@@ -12,6 +13,8 @@ export function mapIndicesToBytes(
   decoded?: string,
 ): number[] | undefined {
   if (codec.kind === "single-byte") return indices.map((i) => Math.min(i, bytes.length));
+  // ASCII bytes are the same characters in UTF-8, one byte each: indices are offsets (no BOM, nothing invalid).
+  if (codec.kind === "utf8" && isAscii(bytes)) return indices.map((i) => Math.min(i, bytes.length));
   if (codec.kind === "utf8")
     return fastUtf8(decoded ?? codec.decode(bytes), bytes, indices) ?? mapUtf8(bytes, indices);
   return undefined;

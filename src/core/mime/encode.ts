@@ -3,6 +3,12 @@ import { CR, LF } from "./_bytes.js";
 
 const HEX = "0123456789ABCDEF";
 
+/** Bytes that stand for themselves in quoted-printable: printable ASCII but "=", and tab (1 in the table). */
+const LITERAL = new Uint8Array(256);
+for (let b = 0x20; b <= 0x7e; b++) LITERAL[b] = 1;
+LITERAL[0x3d] = 0;
+LITERAL[0x09] = 1;
+
 /**
  * Base64 in lines of 76 characters (RFC 2045 §6.8) joined by `eol`, without a final line break.
  *
@@ -27,42 +33,67 @@ export function encodeBase64(bytes: Uint8Array, eol: "\r\n" | "\n"): string {
  * encodeQuotedPrintable(new TextEncoder().encode("café \r\n"), "\r\n") // "caf=C3=A9=20\r\n"
  */
 export function encodeQuotedPrintable(bytes: Uint8Array, eol: "\r\n" | "\n"): string {
-  const crlf = eol === "\r\n";
-  // Fast path, line by line: a line of at most 76 printable ASCII characters without "=", trailing whitespace
-  // or a leading "--" / "From " is its own encoding, so it is copied as is. Mail bodies are mostly such lines
-  // (a 7bit part moved to quoted-printable for a non-ASCII stamp is all of them), and the byte-by-byte path
-  // below is only needed for the rest.
-  const out: string[] = [];
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  let start = 0;
-  while (start < bytes.length) {
-    let lf = buffer.indexOf(LF, start);
-    if (lf < 0) lf = bytes.length;
-    const last = lf === bytes.length;
-    const end = last || !crlf ? lf : lf > start && bytes[lf - 1] === CR ? lf - 1 : -1;
-    // In a CRLF message a bare LF is data, not a line break: leave such lines to the careful path.
-    if (end < 0 || !isLiteralLine(bytes, start, end)) break;
-    out.push(buffer.toString("latin1", start, end));
-    if (!last) out.push(eol);
-    start = lf + 1;
-  }
-  if (start >= bytes.length) return out.join("");
-  return out.join("") + encodeQuotedPrintableSlow(bytes.subarray(start), eol);
+  const start = literalPrefix(bytes, eol);
+  const prefix = Buffer.from(bytes.buffer, bytes.byteOffset, start).toString("latin1");
+  if (start >= bytes.length) return prefix;
+  return prefix + encodeQuotedPrintableSlow(bytes.subarray(start), eol);
 }
 
-function isLiteralLine(bytes: Uint8Array, start: number, end: number): boolean {
-  if (end - start > 76) return false;
-  if (end > start) {
-    const last = bytes[end - 1];
-    if (last === 0x20 || last === 0x09) return false;
-    if (bytes[start] === 0x2d && bytes[start + 1] === 0x2d) return false;
-    if (bytes[start] === 0x46 && startsWithFrom(bytes, start)) return false;
+/**
+ * {@link encodeQuotedPrintable} as bytes (the same octets, as Latin-1): the leading lines that are their own
+ * encoding are the input's bytes, copied once, without a detour through a string.
+ *
+ * @example
+ * encodeQuotedPrintableBytes(new TextEncoder().encode("café \r\n"), "\r\n") // bytes of "caf=C3=A9=20\r\n"
+ */
+export function encodeQuotedPrintableBytes(bytes: Uint8Array, eol: "\r\n" | "\n"): Uint8Array {
+  const start = literalPrefix(bytes, eol);
+  if (start >= bytes.length) return bytes.slice();
+  const rest = Buffer.from(encodeQuotedPrintableSlow(bytes.subarray(start), eol), "latin1");
+  const out = new Uint8Array(start + rest.length);
+  out.set(bytes.subarray(0, start));
+  out.set(rest, start);
+  return out;
+}
+
+/**
+ * How many leading bytes are their own quoted-printable encoding, whole lines with their line breaks: a line of
+ * at most 76 printable ASCII characters without "=", trailing whitespace or a leading "--" / "From ", ended by
+ * `eol`. Mail bodies are mostly such lines (a 7bit part moved to quoted-printable for a non-ASCII stamp is all
+ * of them), and the byte-by-byte path is only needed for the rest.
+ */
+function literalPrefix(bytes: Uint8Array, eol: "\r\n" | "\n"): number {
+  const crlf = eol === "\r\n";
+  const n = bytes.length;
+  let start = 0;
+  // One pass, each byte looked at once: this runs over the whole of every body moved to quoted-printable.
+  while (start < n) {
+    let i = start;
+    for (; i < n; i++) {
+      const b = bytes[i] as number;
+      if (LITERAL[b] === 1) continue;
+      // The CR of a CRLF line break; in a CRLF message a bare LF is data, not a line break.
+      if (b === CR && crlf && bytes[i + 1] === LF) continue;
+      break;
+    }
+    const lf = i;
+    if (lf < n && bytes[lf] !== LF) break;
+    const last = lf === n;
+    let end = lf;
+    if (!last && crlf) {
+      if (lf === start || bytes[lf - 1] !== CR) break;
+      end = lf - 1;
+    }
+    if (end - start > 76) break;
+    if (end > start) {
+      const tail = bytes[end - 1];
+      if (tail === 0x20 || tail === 0x09) break;
+      if (bytes[start] === 0x2d && bytes[start + 1] === 0x2d) break;
+      if (bytes[start] === 0x46 && startsWithFrom(bytes, start)) break;
+    }
+    start = last ? n : lf + 1;
   }
-  for (let i = start; i < end; i++) {
-    const b = bytes[i] as number;
-    if (b === 0x3d || b > 0x7e || (b < 0x20 && b !== 0x09)) return false;
-  }
-  return true;
+  return start;
 }
 
 function encodeQuotedPrintableSlow(bytes: Uint8Array, eol: "\r\n" | "\n"): string {

@@ -2,7 +2,16 @@
  * Splices stamps into a message's body parts and changes nothing else (SPEC §5): every byte outside the stamped
  * parts stays as it was, and decoding a stamped part gives the original text with each stamp at one position.
  */
-import { LF, applyEdits, concatBytes, isAscii, latin1Bytes, longestLine, type _Edit } from "./_bytes.js";
+import {
+  LF,
+  applyEdits,
+  concatBytes,
+  insertedLinesFit,
+  isAscii,
+  latin1Bytes,
+  longestLine,
+  type _Edit,
+} from "./_bytes.js";
 import { _freshBoundary } from "./_boundary.js";
 import { _imagePart, _invalidImage, _uniqueImages } from "./_inline-images.js";
 import { getCodec, utf8Codec, type _Codec } from "./_charset.js";
@@ -12,7 +21,7 @@ import { htmlEndIndex, htmlTopIndex } from "./_html-position.js";
 import { mapIndicesToBytes } from "./_index-map.js";
 import { findBodyParts } from "./body-parts.js";
 import { decodePartBytes, decodePartText } from "./decode.js";
-import { encodeBase64, encodeQuotedPrintable } from "./encode.js";
+import { encodeBase64, encodeQuotedPrintableBytes } from "./encode.js";
 import { scanMessage, type MimeNode, type ScannedMessage } from "./scan-message.js";
 import { MailstampError } from "../errors.js";
 import type { EmbeddedImage } from "../render/render-template.js";
@@ -514,7 +523,9 @@ function stampPart(
   let newCte = cte;
   // RFC 5322 §2.1.1 allows 998 octets a line; a line that was already longer is the sender's, and re-encoding
   // the whole part for it would change every byte of it.
-  const tooLong = (): boolean => longestLine(newTd) > Math.max(998, longestLine(td));
+  // Spliced stamps that cannot make any line longer than 998 octets need no scan of the whole part.
+  const tooLong = (): boolean =>
+    !(spliced && insertedLinesFit(td, spliced, 998)) && longestLine(newTd) > Math.max(998, longestLine(td));
   if (cte === "7bit" && (!isAscii(newTd) || conflict || tooLong())) newCte = "quoted-printable";
   else if (cte === "8bit" && (conflict || tooLong())) newCte = "quoted-printable";
   else if (cte === "binary" && conflict) newCte = "quoted-printable";
@@ -527,10 +538,10 @@ function stampPart(
   else if (spliced && newCte === cte && cte === "base64") encoded = spliceBase64(original, td, spliced, eol);
   if (!encoded) {
     if (newCte === "quoted-printable") {
-      let text = encodeQuotedPrintable(newTd, eol);
+      encoded = encodeQuotedPrintableBytes(newTd, eol);
       // Keep a trailing line break that was only a soft break, so the part still ends the way it did.
-      if (cte === "quoted-printable" && endsWithLf && !text.endsWith("\n")) text += `=${eol}`;
-      encoded = latin1Bytes(text);
+      if (cte === "quoted-printable" && endsWithLf && encoded[encoded.length - 1] !== LF)
+        encoded = concatBytes([encoded, latin1Bytes(`=${eol}`)]);
     } else if (newCte === "base64") {
       encoded = latin1Bytes(encodeBase64(newTd, eol) + (endsWithLf ? eol : ""));
     } else encoded = newTd;
@@ -657,7 +668,7 @@ function splice(bytes: Uint8Array, offsets: readonly number[], pieces: readonly 
     pos = offset;
   });
   chunks.push(bytes.subarray(pos));
-  return new Uint8Array(Buffer.concat(chunks));
+  return concatBytes(chunks);
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -151,6 +151,8 @@ function findProtection(
   if (node) {
     const text = safeDecode(msg, node);
     const html = node === body.html;
+    // Both armour lines share their start: one search rules both out in a body without it.
+    if (!text.includes("-----BEGIN PGP ")) return undefined;
     if (hasArmour(text, "-----BEGIN PGP MESSAGE-----", html))
       return "the body is PGP encrypted (inline armour)";
     if (hasArmour(text, "-----BEGIN PGP SIGNED MESSAGE-----", html))

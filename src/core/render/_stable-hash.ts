@@ -2,8 +2,7 @@
  * A stable content hash of template data: the same data gives the same hash whatever the key order or object
  * identity, so equal messages share one cached render. Internal to the render folder.
  */
-import { createHash } from "node:crypto";
-import type { Hash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 
 /** Directory records are flat; anything deeper than this is not template data worth distinguishing. */
 const MAX_DEPTH = 32;
@@ -20,48 +19,52 @@ export function hashBytes(bytes: Uint8Array): string {
   return hex;
 }
 
-function feed(hash: Hash, value: unknown, ancestors: Set<object>, depth: number): void {
-  // Every token is tagged and strings are length-prefixed so that different values never feed equal bytes.
-  if (value === undefined) return void hash.update("u;");
-  if (value === null) return void hash.update("n;");
+/**
+ * Appends the value's tokens to `out`. Every token is tagged and strings are length-prefixed so that different
+ * values never give equal text; the tokens are joined and hashed once (one native call per value, not per token).
+ */
+function feed(out: string[], value: unknown, ancestors: Set<object>, depth: number): void {
+  if (value === undefined) return void out.push("u;");
+  if (value === null) return void out.push("n;");
   switch (typeof value) {
     case "string":
-      return void hash.update(`s${value.length}:`).update(value);
+      return void out.push(`s${value.length}:`, value);
     case "number":
-      return void hash.update(`d${String(value)};`);
+      return void out.push(`d${String(value)};`);
     case "bigint":
-      return void hash.update(`i${value.toString()};`);
+      return void out.push(`i${value.toString()};`);
     case "boolean":
-      return void hash.update(value ? "t;" : "f;");
+      return void out.push(value ? "t;" : "f;");
     case "object":
       break;
     default:
       // Functions and symbols render as nothing in Liquid; they do not change the output.
-      return void hash.update("x;");
+      return void out.push("x;");
   }
-  if (value instanceof Date) return void hash.update(`D${value.getTime()};`);
-  if (value instanceof Uint8Array) return void hash.update(`B${hashBytes(value)};`);
-  if (ancestors.has(value) || depth >= MAX_DEPTH) return void hash.update("c;");
+  if (value instanceof Date) return void out.push(`D${value.getTime()};`);
+  if (value instanceof Uint8Array) return void out.push(`B${hashBytes(value)};`);
+  if (ancestors.has(value) || depth >= MAX_DEPTH) return void out.push("c;");
   ancestors.add(value);
   if (Array.isArray(value)) {
-    hash.update(`[${value.length}:`);
-    for (const item of value) feed(hash, item, ancestors, depth + 1);
-    hash.update("]");
+    out.push(`[${value.length}:`);
+    for (const item of value) feed(out, item, ancestors, depth + 1);
+    out.push("]");
   } else {
     const keys = Object.keys(value).sort();
-    hash.update(`{${keys.length}:`);
+    out.push(`{${keys.length}:`);
     for (const key of keys) {
-      hash.update(`k${key.length}:`).update(key);
-      feed(hash, (value as Record<string, unknown>)[key], ancestors, depth + 1);
+      out.push(`k${key.length}:`, key);
+      feed(out, (value as Record<string, unknown>)[key], ancestors, depth + 1);
     }
-    hash.update("}");
+    out.push("}");
   }
   ancestors.delete(value);
 }
 
 /** A hex sha256 over the value's content, independent of key order. */
 export function stableHash(value: unknown): string {
-  const hash = createHash("sha256");
-  feed(hash, value, new Set(), 0);
-  return hash.digest("hex");
+  const out: string[] = [];
+  feed(out, value, new Set(), 0);
+  // One-shot hashing: no Hash object per call (Node ≥ 20.12, below the package's engines floor).
+  return hash("sha256", out.join(""), "hex");
 }

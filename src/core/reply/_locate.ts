@@ -158,12 +158,12 @@ function mayOpenBlock(text: string): boolean {
   while (end > start && isSpaceCode(text.charCodeAt(end - 1))) end--;
   const last = text.charCodeAt(end - 1);
   if (last === 0x3a || last === 0xff1a) return true;
+  // A colon within the first 40 characters, found natively rather than character by character.
   const limit = Math.min(end, start + 40);
-  for (let k = start; k < limit; k++) {
-    const c = text.charCodeAt(k);
-    if (c === 0x3a || c === 0xff1a) return true;
-  }
-  return false;
+  const colon = text.indexOf(":", start);
+  if (colon >= 0 && colon < limit) return true;
+  const wide = text.indexOf("\uff1a", start);
+  return wide >= 0 && wide < limit;
 }
 
 /** What `String.prototype.trim` removes (ASCII controls and spaces, and the Unicode spaces). */

@@ -151,13 +151,15 @@ const FORWARD_MARKERS = [
 
 function bodyLooksForwarded(text: string): boolean {
   const head = text.slice(0, 20_000);
+  // Every marker but Apple's starts with five dashes: without them only that one can match.
+  if (!head.includes("-----")) return FORWARD_MARKERS[1]?.test(head) === true;
   return FORWARD_MARKERS.some((re) => re.test(head));
 }
 
 function bodyLooksQuoted(text: string): boolean {
   const head = text.slice(0, 20_000);
   // A `>` after leading spaces counts too: re-flowing clients indent quotes with U+00A0.
-  return /^[\p{Zs}\t]*>/mu.test(head);
+  return head.includes(">") && /^[\p{Zs}\t]*>/mu.test(head);
 }
 
 /**

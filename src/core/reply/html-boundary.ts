@@ -86,6 +86,9 @@ const SKIP_CONTENT = new Set(["script", "style", "head", "title", "textarea", "x
 
 const READ_ATTRIBUTES = new Set(["class", "id", "type", "data-marker"]);
 
+/** What a tag without any of the attributes the markers read carries; shared, never written to. */
+const NO_ATTRIBUTES: MarkerAttributes = Object.freeze({});
+
 function startsWithCi(s: string, at: number, word: string): boolean {
   if (at + word.length > s.length) return false;
   for (let j = 0; j < word.length; j++) {
@@ -111,6 +114,7 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c || c === 0x2f;
 }
 
+/** The tag {@link readTag} read last: one object per scan, filled in place, so a tag allocates nothing. */
 interface Tag {
   name: string;
   closing: boolean;
@@ -118,39 +122,83 @@ interface Tag {
   attrs: MarkerAttributes;
 }
 
-/** Reads the tag at `at` (s[at] === "<"); undefined when it never closes (the rest of the body is inside it). */
-function readTag(s: string, at: number): Tag | undefined {
+/**
+ * The attribute name in s[start, end), lower-cased, when it is one the markers read; undefined for any other.
+ * ASCII names (all of them in practice) are compared in place, without building the lower-cased name.
+ */
+function readAttributeName(s: string, start: number, end: number): string | undefined {
+  for (let k = start; k < end; k++) {
+    if (s.charCodeAt(k) >= 0x80) {
+      const key = s.slice(start, end).toLowerCase();
+      return READ_ATTRIBUTES.has(key) ? key : undefined;
+    }
+  }
+  switch (end - start) {
+    case 2:
+      return startsWithCi(s, start, "id") ? "id" : undefined;
+    case 4:
+      return startsWithCi(s, start, "type") ? "type" : undefined;
+    case 5:
+      return startsWithCi(s, start, "class") ? "class" : undefined;
+    case 11:
+      return startsWithCi(s, start, "data-marker") ? "data-marker" : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Reads the tag at `at` (s[at] === "<") into `tag`; false when it never closes (the rest of the body is inside
+ * it). Only the values of the attributes the markers read are sliced out of the markup.
+ */
+function readTag(s: string, at: number, tag: Tag): boolean {
   let i = at + 1;
   const closing = s[i] === "/";
   if (closing) i++;
   const nameStart = i;
   while (i < s.length && isNameChar(s.charCodeAt(i))) i++;
-  const name = s.slice(nameStart, i).toLowerCase();
-  const attrs: Record<string, string> = {};
+  tag.name = s.slice(nameStart, i).toLowerCase();
+  tag.closing = closing;
+  let attrs: Record<string, string> | undefined;
   for (;;) {
     while (i < s.length && isSpace(s.charCodeAt(i))) i++;
-    if (i >= s.length) return undefined;
-    if (s[i] === ">") return { name, closing, end: i + 1, attrs };
+    if (i >= s.length) return false;
+    if (s.charCodeAt(i) === 0x3e) {
+      tag.end = i + 1;
+      tag.attrs = attrs ?? NO_ATTRIBUTES;
+      return true;
+    }
     const keyStart = i;
-    while (i < s.length && !isSpace(s.charCodeAt(i)) && s[i] !== ">" && s[i] !== "=") i++;
-    const key = s.slice(keyStart, i).toLowerCase();
-    while (i < s.length && isSpace(s.charCodeAt(i)) && s[i] !== "/") i++;
-    if (s[i] !== "=") continue;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (isSpace(c) || c === 0x3e || c === 0x3d) break;
+    }
+    const key = readAttributeName(s, keyStart, i);
+    while (i < s.length && isSpace(s.charCodeAt(i)) && s.charCodeAt(i) !== 0x2f) i++;
+    if (s.charCodeAt(i) !== 0x3d) continue;
     i++;
-    while (i < s.length && isSpace(s.charCodeAt(i)) && s[i] !== "/") i++;
-    let value: string;
-    const q = s[i];
-    if (q === '"' || q === "'") {
-      const close = s.indexOf(q, i + 1);
-      if (close < 0) return undefined;
-      value = s.slice(i + 1, close);
+    while (i < s.length && isSpace(s.charCodeAt(i)) && s.charCodeAt(i) !== 0x2f) i++;
+    let valueStart: number;
+    let valueEnd: number;
+    const q = s.charCodeAt(i);
+    if (q === 0x22 || q === 0x27) {
+      const close = s.indexOf(q === 0x22 ? '"' : "'", i + 1);
+      if (close < 0) return false;
+      valueStart = i + 1;
+      valueEnd = close;
       i = close + 1;
     } else {
-      const valueStart = i;
-      while (i < s.length && !isSpace(s.charCodeAt(i)) && s[i] !== ">") i++;
-      value = s.slice(valueStart, i);
+      valueStart = i;
+      for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (isSpace(c) || c === 0x3e) break;
+      }
+      valueEnd = i;
     }
-    if (READ_ATTRIBUTES.has(key) && !(key in attrs)) attrs[key] = _decodeEntities(value);
+    if (key !== undefined && !(attrs !== undefined && key in attrs)) {
+      attrs ??= {};
+      attrs[key] = _decodeEntities(s.slice(valueStart, valueEnd));
+    }
   }
 }
 
@@ -210,13 +258,18 @@ export function findHtmlBoundary(s: string): _Located | undefined {
     prev = "hard";
   };
 
+  const tag: Tag = { name: "", closing: false, end: 0, attrs: NO_ATTRIBUTES };
+  const needles = findNeedles(s);
   let i = 0;
   while (i < s.length) {
     const lt = s.indexOf("<", i);
     const textEnd = lt < 0 ? s.length : lt;
     if (textEnd > i) {
-      const text = _decodeEntities(s.slice(i, textEnd).replace(/[\r\n\t ]+/g, " "));
-      if (hasVisibleText(text)) {
+      const text = collapsedText(s, i, textEnd, needles);
+      if (text === " ") {
+        // Only white space between two tags (the line breaks of the markup): nothing to show, nothing to decode.
+        if (current) current.text += text;
+      } else if (hasVisibleText(text)) {
         addText(text);
         hard(textEnd);
         signaturePending = false;
@@ -247,16 +300,14 @@ export function findHtmlBoundary(s: string): _Located | undefined {
       hard(i);
       continue;
     }
-    const tag = readTag(s, i);
-    if (!tag) break; // an unterminated tag swallows the rest of the document, as in a browser
+    if (!readTag(s, i, tag)) break; // an unterminated tag swallows the rest of the document, as in a browser
     const { name } = tag;
     i = tag.end;
     if (!tag.closing && SKIP_CONTENT.has(name)) {
       const close = findClosing(s, name, tag.end);
       if (close < 0) break;
-      const after = readTag(s, close);
-      if (!after) break;
-      i = after.end;
+      if (!readTag(s, close, tag)) break;
+      i = tag.end;
       hard(i);
       continue;
     }
@@ -304,6 +355,64 @@ export function findHtmlBoundary(s: string): _Located | undefined {
     } else prev = "soft";
   }
   return _locate(markPrefixQuotes(lines));
+}
+
+/**
+ * Where the next CR, LF, tab, double space and "&" are, for a scan that only moves forward: each is looked up
+ * with `indexOf` when the scan passes the last one found, so the whole body is searched once per needle
+ * (natively) instead of once per character in a loop. -1: none left.
+ */
+interface Needles {
+  cr: number;
+  lf: number;
+  tab: number;
+  spaces: number;
+  amp: number;
+}
+
+function findNeedles(s: string): Needles {
+  return {
+    cr: s.indexOf("\r"),
+    lf: s.indexOf("\n"),
+    tab: s.indexOf("\t"),
+    spaces: s.indexOf("  "),
+    amp: s.indexOf("&"),
+  };
+}
+
+/** True when `needle` (as `Needles` tracks it) occurs in s[from, end); moves its position up to `from` first. */
+function occursIn(
+  s: string,
+  needles: Needles,
+  key: keyof Needles,
+  needle: string,
+  from: number,
+  end: number,
+): boolean {
+  let at = needles[key];
+  if (at >= 0 && at < from) needles[key] = at = s.indexOf(needle, from);
+  return at >= 0 && at < end;
+}
+
+/**
+ * The text run s[start, end) as a browser lays it out: each run of CR, LF, tab and space one space, character
+ * references decoded. A run that needs no change is sliced once; one of white space only is " ".
+ */
+function collapsedText(s: string, start: number, end: number, needles: Needles): string {
+  let k = start;
+  for (; k < end; k++) {
+    const c = s.charCodeAt(k);
+    if (c !== 0x20 && c !== 0x0d && c !== 0x0a && c !== 0x09) break;
+  }
+  if (k === end) return " ";
+  const collapse =
+    occursIn(s, needles, "lf", "\n", start, end) ||
+    occursIn(s, needles, "cr", "\r", start, end) ||
+    occursIn(s, needles, "tab", "\t", start, end) ||
+    occursIn(s, needles, "spaces", "  ", start, end);
+  const run = s.slice(start, end);
+  const text = collapse ? run.replace(/[\r\n\t ]+/g, " ") : run;
+  return occursIn(s, needles, "amp", "&", start, end) ? _decodeEntities(text) : text;
 }
 
 /** Any character but whitespace, NBSP, zero-width space and BOM: a loop, not a replace, as it runs per text run. */

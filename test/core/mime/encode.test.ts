@@ -1,7 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeBase64, decodeQuotedPrintable } from "../../../src/core/mime/decode.js";
-import { encodeBase64, encodeQuotedPrintable } from "../../../src/core/mime/encode.js";
+import {
+  encodeBase64,
+  encodeQuotedPrintable,
+  encodeQuotedPrintableBytes,
+} from "../../../src/core/mime/encode.js";
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "latin1"));
 
@@ -27,6 +31,22 @@ describe("encode", () => {
         expect(Buffer.from(decodeQuotedPrintable(bytes(encoded))).equals(Buffer.from(data))).toBe(true);
       }),
       { seed: 42, numRuns: 300 },
+    );
+  });
+
+  it("gives the same octets as bytes as it does as a string", () => {
+    const line = fc
+      .array(fc.constantFrom("a", "F", "rom ", "-", "=", " ", "\t", "\r", "\n", "\r\n", "\xe9"), {
+        maxLength: 90,
+      })
+      .map((units) => units.join(""));
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 5 }), fc.constantFrom("\r\n", "\n" as const), (lines, eol) => {
+        const data = bytes(lines.join(eol));
+        const asBytes = Buffer.from(encodeQuotedPrintableBytes(data, eol)).toString("latin1");
+        expect(asBytes).toBe(encodeQuotedPrintable(data, eol));
+      }),
+      { seed: 42, numRuns: 1000 },
     );
   });
 
