@@ -35,6 +35,14 @@ describe("checkRegex", () => {
     "a{2}",
     "x*?y",
     "(a{1,3}){1,3}b",
+    "^\\+?\\d{1,3}[ -]?\\d{2,4}",
+    "(?:foo|bar)\\s+baz",
+    "^[A-Z][a-z]+ [A-Z][a-z]+$",
+    "\\b(?:urgent|asap)\\b",
+    "^.{0,20}confidential",
+    ".*confidential",
+    "a{0,16}a{0,16}x",
+    "(?=.*\\d)(?=.*[a-z])\\w+$",
   ])("accepts the everyday pattern %s", (source) => {
     expect(checkRegex(source)).toBeUndefined();
   });
@@ -61,6 +69,25 @@ describe("checkRegex", () => {
     [".*a.*b", "can match the same text"],
     [".*confidential.*$", "can match the same text"],
     ["\\s+\\s+x", "can match the same text"],
+    // Nested bounded repeats and ambiguity under bounded repeats (each ran > 15 s on < 300 characters).
+    ["(?:\\d{1,3}\\.?){16}x", "nested quantifiers"],
+    ["(?:a{1,16}){1,16}x", "nested quantifiers"],
+    ["(.{0,16}){16}x", "nested quantifiers"],
+    ["(?:a|a){16}(?:a|a){16}x", "alternatives"],
+    ["^(?:(?:a?){8}){8}$", "nested quantifiers"],
+    ["(?:(?:a?){16}){16}x", "nested quantifiers"],
+    ["(a|ab){2}", "alternatives"],
+    ["a{0,16}a{0,16}a{0,16}x", "more than 100 ways"],
+    // Found by fuzzing: quadratic scans multiplied by what surrounds them (0.3–12 s on 16 Ki characters).
+    ["\\w+a{20}x", "retried at every position"],
+    ["\\d+\\d{0,16}x", "retried at every position"],
+    ["(?:b[^b]{0,9}(?:\\w{3}\\w{12})+\\w)!", "more than 1 way"],
+    ["(?=a{3,17}(?!.{1,11}a{15}[ab]{0,6}?(?:\\wa+){1}))c", "more than 1 way"],
+    ["a?\\w+x", "more than 1 way"],
+    ["(?:(?=\\w+\\s)\\w)+", "lookaround"],
+    ["(?:a{2}(?:(?=[^b]{0,14})a)+b\\d){12}$", "rescans up to 14"],
+    ["a{1,13}[ab](?:a+ c{0,17}c{2}| .(?: (?:\\d{0})){0,})[ab]?", "more than 1 way"],
+    ["a{1,}(?!(?:[ab]{0,3}|[ab]{0,13}?(?:c|c)\\d|a(?: ){0,16})?a*? *){1}[^b]", "retried at every position"],
     ["(a)\\1", "backreference"],
     ["(?<x>a)\\k<x>", "backreference"],
   ])("rejects %s (%s)", (source, reason) => {
