@@ -197,3 +197,26 @@ describe("createStamper().mark", () => {
     expect(decoder.decode(stamper.mark("\u0000garbage"))).toBe("X-Mailstamp: v=1\r\n\u0000garbage");
   });
 });
+
+describe("createStamper().stamp on per-line base64 (#3 review)", () => {
+  it("keeps the decoded text when each base64 line carries its own padding", async () => {
+    const raw = [
+      "From: Alice Example <alice@example.com>",
+      "To: bob@partner.test",
+      "Subject: per-line base64",
+      "Message-ID: <b64-lines@example.com>",
+      "MIME-Version: 1.0",
+      "Content-Type: text/plain; charset=utf-8",
+      "Content-Transfer-Encoding: base64",
+      "",
+      "SGVsbG8=",
+      "IHdvcmxk",
+      "",
+    ].join("\r\n");
+    const result = await createStamper(testConfig(), { clock: fixedClock }).stamp(raw);
+    expect(result.status).toBe("stamped");
+    const text = (await parse(result.message)).text ?? "";
+    expect(text.startsWith("Hello world")).toBe(true);
+    expect(text).toContain("Alice Example · Chief Financial Officer");
+  });
+});

@@ -13,7 +13,7 @@ B64[0x5f] = 63;
 
 /**
  * Decodes base64 leniently: characters outside the alphabet (line breaks, spaces, junk) are skipped, padding
- * is optional, and a trailing partial group yields the bytes it holds.
+ * is optional, a pad mid-stream ends its group, and a trailing partial group yields the bytes it holds.
  *
  * @example
  * decodeBase64(new TextEncoder().encode("aGk=\r\n")) // Uint8Array [104, 105]
@@ -24,7 +24,21 @@ export function decodeBase64(input: Uint8Array): Uint8Array {
   let acc = 0;
   let n = 0;
   for (let i = 0; i < input.length; i++) {
-    const v = B64[input[i] as number] as number;
+    const c = input[i] as number;
+    if (c === 0x3d) {
+      // Padding ends a group. Some mailers encode every line on its own ("SGVsbG8=\r\nIHdvcmxk"), so a pad
+      // can stand mid-stream: flush what the group holds and start afresh, as postal-mime and Thunderbird do,
+      // instead of shifting every later group by the missing bits.
+      if (n === 2) out[o++] = (acc >> 4) & 0xff;
+      else if (n === 3) {
+        out[o++] = (acc >> 10) & 0xff;
+        out[o++] = (acc >> 2) & 0xff;
+      }
+      acc = 0;
+      n = 0;
+      continue;
+    }
+    const v = B64[c] as number;
     if (v < 0) continue;
     acc = (acc << 6) | v;
     n++;

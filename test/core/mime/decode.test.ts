@@ -15,6 +15,12 @@ describe("decode", () => {
     expect(str(decodeBase64(latin1("SGVs\r\nbG8g*V29y bGQ")))).toBe("Hello World");
   });
 
+  it("ends a group at mid-stream padding, as mailers that encode each line on its own write it", () => {
+    expect(str(decodeBase64(latin1("SGVsbG8=\r\nIHdvcmxk\r\n")))).toBe("Hello world");
+    expect(str(decodeBase64(latin1("SGk=SGk=")))).toBe("HiHi");
+    expect(str(decodeBase64(latin1("SGVsbG8gd29ybGQ=\r\nQUJD\r\n")))).toBe("Hello worldABC");
+  });
+
   it("decodes quoted-printable soft breaks and escapes and keeps an invalid escape literally", () => {
     expect(str(decodeQuotedPrintable(latin1("caf=E9 =3D ok=\r\nnext =ZZ\r\nline")))).toBe(
       "caf\xe9 = oknext =ZZ\r\nline",
