@@ -8,42 +8,53 @@ const DOT = 0x2e;
  * Encodes a message for SMTP DATA: every line ends in CRLF, a line that starts with "." gets a second one,
  * and the payload ends with `CRLF.CRLF`.
  *
- * Bare LFs become CRLF (RFC 5321 §2.3.8 allows no other line ending on the wire, and Exchange Online and
- * Postfix 3.9 refuse bare LF); nodemailer does the same. Stuffing after *every* LF, not only after CRLF,
- * means no byte sequence in the message can end the DATA phase early at the next hop ("SMTP smuggling",
- * CVE-2023-51764 and its siblings), whatever line ending that hop accepts.
+ * Bare LFs and bare CRs become CRLF (RFC 5321 §2.3.8 allows no other line ending on the wire, and Exchange
+ * Online and Postfix 3.9 refuse bare LF); nodemailer does the same for LF. Because every line break of any kind
+ * leaves as CRLF and the "." after it is stuffed, no byte sequence in the message can end the DATA phase early
+ * at the next hop ("SMTP smuggling", CVE-2023-51764 and its siblings — `\n.\r\n`, `\r.\r`, `\r.\r\n`),
+ * whatever line ending that hop accepts.
  */
 export function _encodeData(message: Uint8Array): Buffer {
   const src = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+  // Line breaks in the source: CRLF, bare LF or bare CR; `next` finds the next one from `pos` with two native
+  // searches, so a 25 MB attachment is copied in long runs, not walked byte by byte.
+  let cr = -2;
+  let lf = -2;
+  const next = (pos: number): { at: number; len: number } | undefined => {
+    if (cr !== -1 && cr < pos) cr = src.indexOf(CR, pos);
+    if (lf !== -1 && lf < pos) lf = src.indexOf(LF, pos);
+    if (cr < 0 && lf < 0) return undefined;
+    if (cr >= 0 && (lf < 0 || cr < lf)) return { at: cr, len: src[cr + 1] === LF ? 2 : 1 };
+    return { at: lf, len: 1 };
+  };
   // First pass: how many bytes to add, so the output is allocated once (messages run to tens of MB).
   let extra = 0;
   let pos = 0;
   if (src[0] === DOT) extra++;
-  for (;;) {
-    const lf = src.indexOf(LF, pos);
-    if (lf < 0) break;
-    if (lf === 0 || src[lf - 1] !== CR) extra++;
-    if (src[lf + 1] === DOT) extra++;
-    pos = lf + 1;
+  for (let brk = next(0); brk; brk = next(pos)) {
+    if (brk.len === 1) extra++; // a bare CR or LF becomes two bytes
+    pos = brk.at + brk.len;
+    if (src[pos] === DOT) extra++;
   }
   // An empty message is just the terminator; anything else must end its last line before it.
-  const endsWithLf = src.length === 0 || src[src.length - 1] === LF;
-  const tail = (endsWithLf ? 0 : 2) + 3;
+  const last = src[src.length - 1];
+  const endsWithBreak = src.length === 0 || last === LF || last === CR;
+  const tail = (endsWithBreak ? 0 : 2) + 3;
   const out = Buffer.allocUnsafe(src.length + extra + tail);
   let o = 0;
   pos = 0;
+  cr = -2;
+  lf = -2;
   if (src[0] === DOT) out[o++] = DOT;
-  for (;;) {
-    const lf = src.indexOf(LF, pos);
-    if (lf < 0) break;
-    o += src.copy(out, o, pos, lf);
-    if (lf === 0 || src[lf - 1] !== CR) out[o++] = CR;
+  for (let brk = next(0); brk; brk = next(pos)) {
+    o += src.copy(out, o, pos, brk.at);
+    out[o++] = CR;
     out[o++] = LF;
-    if (src[lf + 1] === DOT) out[o++] = DOT;
-    pos = lf + 1;
+    pos = brk.at + brk.len;
+    if (src[pos] === DOT) out[o++] = DOT;
   }
   o += src.copy(out, o, pos);
-  if (!endsWithLf) {
+  if (!endsWithBreak) {
     out[o++] = CR;
     out[o++] = LF;
   }

@@ -622,6 +622,9 @@ export function createRelay(options: RelayOptions): Relay {
       return { ok: true, text };
     }
     const refused = _fromReply(reply);
+    // A refusal of DATA itself (or of the message) can leave the next hop's transaction open; without RSET
+    // the client's next MAIL on this connection would meet "503 nested MAIL" — a relay artifact, not a verdict.
+    await resetUpstream(state);
     finish(state, tx, "refused-by-next-hop", {
       ...extra,
       size,

@@ -339,6 +339,11 @@ export class UpstreamConnection {
    */
   async data(message: Uint8Array): Promise<SmtpReply> {
     const go = await this.command("DATA");
+    // Only 354 invites the message. A refusal (4xx/5xx) goes back to the caller; any other answer — a 2xx
+    // to DATA itself — would let a caller report acceptance for bytes never sent, so it is a protocol error.
+    if (go.code !== 354 && go.code < 400) {
+      throw new UpstreamError("protocol", `the next hop answered DATA with ${go.code} instead of 354`);
+    }
     if (go.code !== 354) return go;
     if (this.failure) throw this.failure;
     const reply = this.read(this.options.dataTimeoutMs);

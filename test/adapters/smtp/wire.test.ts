@@ -25,6 +25,29 @@ describe("_encodeData", () => {
     expect(wire.indexOf("\r\n.\r\n")).toBe(wire.length - 5);
   });
 
+  it("turns bare CR into CRLF and stuffs the dot after it, so a hop that ends lines at CR is safe too", () => {
+    expect(_encodeData(Buffer.from("line1\r.\r\nMAIL FROM:<evil>\r\n")).toString()).toBe(
+      "line1\r\n..\r\nMAIL FROM:<evil>\r\n.\r\n",
+    );
+    expect(_encodeData(Buffer.from("line1\r.\rMAIL FROM:<evil>\r")).toString()).toBe(
+      "line1\r\n..\r\nMAIL FROM:<evil>\r\n.\r\n",
+    );
+  });
+
+  it("leaves no line of the payload that is a lone dot under any line-ending reading (property)", () => {
+    const piece = fc.constantFrom("a", ".", "\r", "\n", "\r\n", " ");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => {
+        const wire = _encodeData(Buffer.from(pieces.join(""), "latin1")).toString("latin1");
+        // Only CRLF line breaks remain, and the only lone-dot line is the terminator.
+        expect(wire.replace(/\r\n/g, "")).not.toMatch(/[\r\n]/);
+        expect(wire.split("\r\n").filter((l) => l === ".")).toHaveLength(1);
+        expect(wire.endsWith("\r\n.\r\n") || wire === ".\r\n").toBe(true);
+      }),
+      { seed: 5 },
+    );
+  });
+
   it("round-trips any CRLF message through a receiving server (property)", () => {
     const line = fc.stringMatching(/^[.a-z ]{0,6}$/);
     fc.assert(
