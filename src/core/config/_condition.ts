@@ -18,23 +18,9 @@ import {
   readString,
   type PlainObject,
 } from "./_schema.js";
+import { CONDITION_KEYS, MESSAGE_TYPES } from "../rules/condition-keys.js";
 
-const CONDITION_KEYS = [
-  "sender",
-  "recipients",
-  "subject",
-  "body",
-  "header",
-  "messageType",
-  "attachments",
-  "size",
-  "date",
-  "all",
-  "any",
-  "not",
-] as const;
 const TEXT_KEYS = ["contains", "matches", "equals"] as const;
-const MESSAGE_TYPES = ["new", "reply", "forward"] as const;
 
 // Far deeper than any real rule; stops a generated or cyclic-looking config from exhausting the stack.
 const MAX_DEPTH = 32;

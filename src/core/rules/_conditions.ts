@@ -10,10 +10,11 @@ import type {
   SenderCondition,
   TextMatch,
 } from "../config/types.js";
-import type { MessageFacts, MessageType, RecipientInfo } from "../types.js";
+import type { MessageFacts, RecipientInfo } from "../types.js";
 import { domainOf, matchesDomain } from "./domain-match.js";
 import { invalidCondition, matchText, stringList, toList, type TextMatchScope } from "./_text-match.js";
 import { allOf, leaf, record, type Verdict } from "./_trace.js";
+import { CONDITION_KEYS, MESSAGE_TYPES } from "./condition-keys.js";
 
 /** What a condition is evaluated against, plus where its trace goes. */
 export interface ConditionContext extends TextMatchScope {
@@ -24,22 +25,8 @@ export interface ConditionContext extends TextMatchScope {
 
 type ConditionKey = keyof Condition;
 
-const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>(["new", "reply", "forward"]);
-
-const CONDITION_KEYS: ReadonlySet<string> = new Set<ConditionKey>([
-  "sender",
-  "recipients",
-  "subject",
-  "body",
-  "header",
-  "messageType",
-  "attachments",
-  "size",
-  "date",
-  "all",
-  "any",
-  "not",
-]);
+const MESSAGE_TYPE_SET: ReadonlySet<string> = new Set<string>(MESSAGE_TYPES);
+const CONDITION_KEY_SET: ReadonlySet<string> = new Set<string>(CONDITION_KEYS);
 
 /** The keys of a condition object in written order, rejecting keys that are not conditions. */
 export function conditionKeys(cond: Condition, path: string, ctx: ConditionContext): ConditionKey[] {
@@ -48,7 +35,7 @@ export function conditionKeys(cond: Condition, path: string, ctx: ConditionConte
   }
   return Object.keys(cond).filter((key): key is ConditionKey => {
     // An unknown key silently ignored would make the condition broader than the admin wrote it.
-    if (!CONDITION_KEYS.has(key)) invalidCondition(`${ctx.rulePath}.${path}.${key}`, "unknown condition");
+    if (!CONDITION_KEY_SET.has(key)) invalidCondition(`${ctx.rulePath}.${path}.${key}`, "unknown condition");
     return cond[key as ConditionKey] !== undefined;
   });
 }
@@ -83,7 +70,7 @@ export function evaluateConditionKey(
     }
     case "messageType": {
       const types = stringList(cond.messageType, `${ctx.rulePath}.${at}`);
-      if (!types.every((t) => MESSAGE_TYPES.has(t))) {
+      if (!types.every((t) => MESSAGE_TYPE_SET.has(t))) {
         invalidCondition(`${ctx.rulePath}.${at}`, "expected new, reply or forward");
       }
       return leaf(trace, at, facts.messageType, types.includes(facts.messageType));
