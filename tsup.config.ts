@@ -27,4 +27,13 @@ export default defineConfig([
     target: "node20",
     banner: { js: "#!/usr/bin/env node" },
   },
+  {
+    // The relay's stamping worker (relay.stampWorkers): loaded by path next to the built adapter, not imported.
+    entry: { "stamp-worker": "src/adapters/smtp/stamp-worker.ts" },
+    format: ["esm"],
+    dts: false,
+    clean: false,
+    sourcemap: true,
+    target: "node20",
+  },
 ]);

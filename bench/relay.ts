@@ -2,7 +2,10 @@
  * `npm run bench:relay`: throughput of the mailstamp relay against a relay that does nothing (smtp-server in,
  * nodemailer out, 250 only after the next hop's 250 — the same promise), in the same run, on loopback.
  *
- *   npx tsx bench/relay.ts [--messages 400] [--connections 8] [--size 102400]
+ *   npx tsx bench/relay.ts [--messages 400] [--connections 8] [--size 102400] [--workers 1]
+ *
+ * `--workers N` is the relay's `stampWorkers` (default 1: stamping in one worker thread beside the event loop;
+ * 0: stamping on the event loop).
  *
  * Prints messages per second for both, the ratio (target ≥ 0.8 at 100 KB), and what smtp-server's fixed
  * 100 ms greeting delay costs per connection.
@@ -22,11 +25,13 @@ const { values } = parseArgs({
     messages: { type: "string", default: "400" },
     connections: { type: "string", default: "8" },
     size: { type: "string", default: "102400" },
+    workers: { type: "string", default: "1" },
   },
 });
 const MESSAGES = Number(values.messages);
 const CONNECTIONS = Number(values.connections);
 const SIZE = Number(values.size);
+const WORKERS = Number(values.workers);
 
 /** A realistic new message from a directory user to an external recipient, about SIZE bytes. */
 function message(i: number): string {
@@ -201,12 +206,15 @@ async function main(): Promise<void> {
   const sink = await startSink();
   const baseline = await startBaseline(sink.port);
   const relay = createRelay({
-    stamper,
+    ...(WORKERS > 0 ? { stamperConfig: config, stampWorkers: WORKERS } : { stamper }),
     listen: "127.0.0.1:0",
     upstream: { host: "127.0.0.1", port: sink.port, tls: "none" },
     logger: false,
   });
   const { port } = await relay.listen();
+  process.stdout.write(
+    `stamping: ${WORKERS > 0 ? `${WORKERS} worker thread${WORKERS > 1 ? "s" : ""} (stampWorkers: ${WORKERS})` : "on the event loop (stampWorkers: 0)"}\n`,
+  );
 
   const check = await stamper.stamp(message(0), {
     envelope: { mailFrom: "alice@example.com", rcptTo: ["priya@northwind-traders.net"] },

@@ -21,7 +21,9 @@ export async function relayCommand(values: CliValues, args: string[], io: CliIo)
     const options = relayOptionsFromConfig(config, { baseDir: file ? dirname(file) : io.cwd });
     relay = createRelay({
       ...options,
-      stamper: await stamperFor(config),
+      // With relay.stampWorkers each worker builds its stamper from the config; otherwise the CLI's own
+      // stamper (with the directory provider the config names) stamps on the event loop.
+      ...(options.stampWorkers ? { stamperConfig: config } : { stamper: await stamperFor(config) }),
       logger: createJsonLogger((line) => io.stdout.write(line)),
     });
   } catch (err) {

@@ -39,7 +39,8 @@ export async function startRelay(
     };
   const stamper = options.stamper ?? createStamper(config);
   const relay = createRelay({
-    stamper,
+    // A relay given a stamperConfig builds its stamper(s) itself.
+    ...(options.stamperConfig ? {} : { stamper }),
     listen: "127.0.0.1:0",
     hostname: "relay.test",
     logger: { info: capture("info"), warn: capture("warn"), error: capture("error") },

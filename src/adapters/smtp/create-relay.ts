@@ -12,7 +12,15 @@ import {
   type SMTPServerDataStream,
   type SMTPServerSession,
 } from "smtp-server";
-import type { Logger, StampResult, Stamper } from "../../index.js";
+import {
+  MailstampError,
+  createStamper,
+  parseConfig,
+  type Logger,
+  type StampResult,
+  type Stamper,
+} from "../../index.js";
+import { _StampPool } from "./_stamp-pool.js";
 import { createJsonLogger } from "./json-logger.js";
 import {
   RelayMetrics,
@@ -162,6 +170,31 @@ function _upstreamFailure(
 export function createRelay(options: RelayOptions): Relay {
   const resolved: ResolvedRelayOptions = _resolveRelayOptions(options);
   const { upstream: upstreamOptions, limits, allow } = resolved;
+  // From `stamperConfig`: the stamper in this thread (it stamps when there are no workers, and marks), and the
+  // workers', each built from the same resolved config.
+  let configStamper: Stamper | undefined;
+  let pool: _StampPool | undefined;
+  if (options.stamperConfig !== undefined) {
+    const config = parseConfig(options.stamperConfig);
+    if (config.directory.graph !== undefined) {
+      throw new MailstampError(
+        "OPTIONS_INVALID",
+        "invalid relay options:\n  stamperConfig: directory.graph needs a directory provider; pass a stamper built with it (and no stampWorkers)",
+      );
+    }
+    configStamper = createStamper(config);
+    if (resolved.stampWorkers > 0) {
+      try {
+        structuredClone(config);
+      } catch (err) {
+        throw new MailstampError(
+          "OPTIONS_INVALID",
+          `invalid relay options:\n  stamperConfig: cannot be sent to a stamp worker: ${_describe(err)}`,
+        );
+      }
+      pool = new _StampPool(resolved.stampWorkers, config, limits.stampTimeoutMs);
+    }
+  }
   const logger: Logger = options.logger === false ? {} : (options.logger ?? createJsonLogger());
   const metrics = new RelayMetrics();
   const states = new Map<string, ConnectionState>();
@@ -505,8 +538,16 @@ export function createRelay(options: RelayOptions): Relay {
     tx: Transaction,
     raw: Buffer,
   ): Promise<{ stamper?: Stamper; result?: StampResult; error?: unknown }> {
-    let stamper = options.stamper;
+    let stamper = options.stamper ?? configStamper;
     const rcptTo = session.envelope.rcptTo.map((r) => r.address);
+    if (pool) {
+      try {
+        const result = await pool.stamp(raw, { mailFrom: tx.mailFrom, rcptTo });
+        return { ...(stamper ? { stamper } : {}), result };
+      } catch (error) {
+        return { ...(stamper ? { stamper } : {}), error };
+      }
+    }
     try {
       const work = (async () => {
         if (options.resolveStamper) {
@@ -656,6 +697,7 @@ export function createRelay(options: RelayOptions): Relay {
     });
     const bound = server.server.address() as AddressInfo;
     address = { host: bound.address, port: bound.port };
+    pool?.start();
     if (resolved.metrics) {
       try {
         const served = await _serveMetrics(metrics, resolved.metrics.host, resolved.metrics.port);
@@ -669,11 +711,13 @@ export function createRelay(options: RelayOptions): Relay {
         };
       } catch (err) {
         server.server.close();
+        void pool?.close();
         throw err;
       }
     }
     logger.info?.("relay listening", {
       ...address,
+      stamping: pool ? `${resolved.stampWorkers} workers` : "event loop",
       upstream: `${upstreamOptions.host}:${upstreamOptions.port}`,
     });
     return address;
@@ -704,6 +748,7 @@ export function createRelay(options: RelayOptions): Relay {
       // (never a 250 the next hop did not give).
       for (const conn of server.connections) conn.send(421, "4.3.2 Service shutting down, try again later");
       for (const state of states.values()) state.upstream?.destroy();
+      await pool?.close();
       await stopped;
       if (metricsServer) await new Promise<void>((resolve) => metricsServer?.close(() => resolve()));
       logger.info?.("relay closed", {});

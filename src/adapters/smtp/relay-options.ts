@@ -10,6 +10,7 @@ import {
   MailstampError,
   type ConfigIssue,
   type Logger,
+  type MailstampConfig,
   type ResolvedConfig,
   type Stamper,
 } from "../../index.js";
@@ -103,6 +104,20 @@ export interface RelayOptions {
   stamper?: Stamper;
   /** Picks the stamper per transaction (per tenant, by sender domain, by authenticated user, …). */
   resolveStamper?: (session: RelaySession) => Stamper | Promise<Stamper>;
+  /**
+   * A config to build the stamper from, instead of `stamper`: required for `stampWorkers`, since each worker
+   * builds its own stamper from it (a Stamper object cannot cross threads). Uses the config's static
+   * `directory.users`; `directory.graph` needs a `stamper` (in-thread stamping).
+   */
+  stamperConfig?: MailstampConfig | ResolvedConfig;
+  /**
+   * Stamp in this many `worker_threads` workers beside the event loop, so a relay on more than one core
+   * receives and forwards while messages are stamped. Needs `stamperConfig` (not `stamper` or
+   * `resolveStamper`). A worker that exceeds `limits.stampTimeoutMs` is terminated and replaced, which also
+   * stops a synchronous runaway. `0`: stamp on the event loop.
+   * @default 0
+   */
+  stampWorkers?: number;
   /** `host:port`, `[v6]:port`, or a port (on 127.0.0.1). Port 0 picks a free port. @default "127.0.0.1:2525" */
   listen?: string | number;
   /** The name in the greeting and in EHLO to the next hop. @default os.hostname() */
@@ -141,6 +156,7 @@ export interface ResolvedRelayOptions {
   markUnstamped: boolean;
   limits: Required<RelayLimits>;
   metrics?: { host: string; port: number };
+  stampWorkers: number;
 }
 
 /** Defaults of the relay, in one place. */
@@ -152,6 +168,7 @@ export const RELAY_DEFAULTS = {
   networks: ["127.0.0.0/8", "::1"],
   onError: "pass",
   markUnstamped: true,
+  stampWorkers: 0,
   limits: {
     maxMessageBytes: 36_700_160,
     maxConnections: 200,
@@ -424,8 +441,9 @@ const TOP_KEYS = [
   "markUnstamped",
   "limits",
   "metrics",
+  "stampWorkers",
 ] as const;
-const CODE_ONLY_KEYS = ["stamper", "resolveStamper", "logger"] as const;
+const CODE_ONLY_KEYS = ["stamper", "resolveStamper", "stamperConfig", "logger"] as const;
 
 /** Checks every setting, collecting all problems; `pem` says how key/cert/ca are given. */
 function _resolve(
@@ -572,6 +590,15 @@ function _resolve(
     ),
   };
 
+  const stampWorkers = _int(
+    input.stampWorkers,
+    _join(prefix, "stampWorkers"),
+    issues,
+    0,
+    256,
+    RELAY_DEFAULTS.stampWorkers,
+  );
+
   let metrics: ResolvedRelayOptions["metrics"];
   if (input.metrics !== undefined) {
     const path = _join(prefix, "metrics");
@@ -594,6 +621,7 @@ function _resolve(
     markUnstamped,
     limits,
     ...(metrics ? { metrics } : {}),
+    stampWorkers,
   };
   return { options, issues };
 }
@@ -604,8 +632,34 @@ function _resolve(
  */
 export function _resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions {
   const { options: resolved, issues } = _resolve(options, "", _pemFromValue, true);
-  if (!options.stamper && !options.resolveStamper) {
-    issues.push({ path: "stamper", message: "pass a stamper or a resolveStamper function" });
+  if (!options.stamper && !options.resolveStamper && options.stamperConfig === undefined) {
+    issues.push({
+      path: "stamper",
+      message: "pass a stamper or a resolveStamper function (or a stamperConfig to build one from)",
+    });
+  }
+  if (options.stamperConfig !== undefined && (options.stamper || options.resolveStamper)) {
+    issues.push({
+      path: "stamperConfig",
+      message: "pass either stamperConfig or stamper/resolveStamper, not both",
+    });
+  }
+  if (options.stamperConfig !== undefined && !_isObject(options.stamperConfig)) {
+    issues.push({ path: "stamperConfig", message: "expected a config object" });
+  }
+  if (resolved.stampWorkers > 0) {
+    // Workers build their own stamper from a config; functions and Stamper objects cannot cross threads.
+    for (const key of ["stamper", "resolveStamper"] as const) {
+      if (options[key] !== undefined) {
+        issues.push({
+          path: key,
+          message: `cannot be sent to a stamp worker (stampWorkers: ${resolved.stampWorkers}); pass stamperConfig instead`,
+        });
+      }
+    }
+    if (options.stamperConfig === undefined) {
+      issues.push({ path: "stamperConfig", message: "required with stampWorkers > 0" });
+    }
   }
   if (options.resolveStamper !== undefined && typeof options.resolveStamper !== "function") {
     issues.push({ path: "resolveStamper", message: "expected a function" });
@@ -653,6 +707,7 @@ export function relayOptionsFromConfig(config: ResolvedConfig, options: RelayCon
     onError: resolved.onError,
     markUnstamped: resolved.markUnstamped,
     limits: { ...resolved.limits },
+    stampWorkers: resolved.stampWorkers,
     ...(resolved.tls ? { tls: { ...resolved.tls } } : {}),
     ...(resolved.metrics
       ? {

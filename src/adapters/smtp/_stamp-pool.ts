@@ -1,0 +1,232 @@
+/**
+ * The stamp worker pool behind `stampWorkers`: N `node:worker_threads` workers, each with its own stamper
+ * built from the config, so stamping runs beside the event loop instead of on it. A worker that does not answer
+ * within the timeout is terminated (which also stops a synchronous runaway) and replaced.
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import {
+  MailstampError,
+  type MailstampErrorCode,
+  type ResolvedConfig,
+  type StampOptions,
+  type StampResult,
+} from "../../index.js";
+
+/** A message for a worker; `message` is transferred. */
+export interface _StampRequest {
+  id: number;
+  message: ArrayBuffer;
+  envelope: NonNullable<StampOptions["envelope"]>;
+}
+
+/** A worker's answer: `ready` once its stamper is built, then one `result` or `error` per request. */
+export interface _StampResponse {
+  id?: number;
+  ready?: true;
+  result?: StampResult;
+  error?: { name: string; message: string; code?: MailstampErrorCode };
+}
+
+/** Raised when a worker did not answer within the timeout. */
+export class _StampWorkerTimeout extends Error {}
+
+interface Task {
+  id: number;
+  message: Uint8Array;
+  envelope: _StampRequest["envelope"];
+  resolve(result: StampResult): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  /** Sent and not answered yet, oldest first; the worker stamps them one after the other. */
+  tasks: Task[];
+  /** The timeout of the oldest task. */
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * Messages sent ahead to a worker: the next one is already in its queue when it finishes one, so it does not
+ * sit idle while the event loop gets round to its answer and the next message.
+ */
+const PIPELINE = 4;
+
+/**
+ * Where the worker entry is: `stamp-worker.js` next to this code in the build (dist), or the TypeScript source
+ * under tsx / vitest, which then runs with tsx's loader.
+ */
+function _workerEntry(): { url: URL | string; eval?: boolean } {
+  // import.meta.url is empty in the CommonJS build; __filename is defined there instead.
+  const here =
+    typeof import.meta.url === "string" && import.meta.url
+      ? import.meta.url
+      : pathToFileURL(typeof __filename === "string" ? __filename : join(process.cwd(), "index.js")).href;
+  const built = new URL("./stamp-worker.js", here);
+  if (existsSync(fileURLToPath(built))) return { url: built };
+  const source = new URL("./stamp-worker.ts", here);
+  if (existsSync(fileURLToPath(source))) {
+    // A worker does not inherit the parent's loader: register tsx in it, then load the source.
+    // (tsx's ESM API; the `tsx/esm/api` export resolves to its CommonJS build from here).
+    const tsxDir = dirname(createRequire(here).resolve("tsx/package.json"));
+    const api = pathToFileURL(join(tsxDir, "dist", "esm", "api", "index.mjs")).href;
+    const code = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source.href)}); });`;
+    return { url: code, eval: true };
+  }
+  throw new MailstampError(
+    "OPTIONS_INVALID",
+    `stampWorkers: the worker entry stamp-worker.js was not found in ${dirname(fileURLToPath(built))}`,
+  );
+}
+
+function _error(error: NonNullable<_StampResponse["error"]>): Error {
+  const err = error.code ? new MailstampError(error.code, error.message) : new Error(error.message);
+  err.name = error.name;
+  return err;
+}
+
+/** A pool of stamp workers; `start()` spawns them, `stamp()` queues a message, `close()` terminates them. */
+export class _StampPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private nextId = 1;
+  private closed = false;
+  private readonly entry: { url: URL | string; eval?: boolean };
+
+  /** @throws MailstampError (`OPTIONS_INVALID`) when the worker entry cannot be found. */
+  constructor(
+    private readonly size: number,
+    private readonly config: ResolvedConfig,
+    private readonly timeoutMs: number,
+  ) {
+    this.entry = _workerEntry();
+  }
+
+  /** Spawns the workers (again, after some were lost while starting). */
+  start(): void {
+    while (!this.closed && this.slots.length < this.size) this.spawn();
+  }
+
+  private spawn(): void {
+    const entry = this.entry;
+    const worker = new Worker(entry.url, {
+      workerData: { config: this.config },
+      ...(entry.eval ? { eval: true } : {}),
+    });
+    // Workers never keep the process alive: a message being stamped always has its client connection open.
+    worker.unref();
+    const slot: Slot = { worker, ready: false, tasks: [] };
+    this.slots.push(slot);
+    worker.on("message", (response: _StampResponse) => {
+      if (response.ready) {
+        slot.ready = true;
+        return this.dispatch();
+      }
+      const task = slot.tasks[0];
+      if (!task || task.id !== response.id) return;
+      slot.tasks.shift();
+      clearTimeout(slot.timer);
+      this.arm(slot);
+      if (response.error) task.reject(_error(response.error));
+      else if (response.result) task.resolve(response.result);
+      else task.reject(new Error("stamp worker answered without a result"));
+      this.dispatch();
+    });
+    worker.on("error", (err: Error) => this.lost(slot, err));
+    worker.on("exit", (code) => this.lost(slot, new Error(`stamp worker exited with code ${code}`)));
+  }
+
+  /** A worker died or was terminated: its task fails, and (unless closing) another takes its place. */
+  private lost(slot: Slot, err: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    this.slots.splice(index, 1);
+    clearTimeout(slot.timer);
+    // The oldest message may be what killed it: it fails; the others go to another worker.
+    const [task, ...rest] = slot.tasks.splice(0);
+    task?.reject(err);
+    this.queue.unshift(...rest);
+    if (this.closed) return;
+    if (!slot.ready) {
+      // It died before its stamper was built: waiting messages fail (onError applies) rather than wait
+      // for a worker that cannot start; the next message tries again.
+      for (const waiting of this.queue.splice(0)) waiting.reject(err);
+      return;
+    }
+    this.spawn();
+  }
+
+  /**
+   * Starts the timeout of the worker's oldest message: from when it was sent, or from the answer to the one
+   * before it (so a message never pays for the time of another).
+   */
+  private arm(slot: Slot): void {
+    const task = slot.tasks[0];
+    if (!task) return;
+    slot.timer = setTimeout(() => {
+      // Retired at once: no other message goes to it, and a fresh worker takes its place.
+      const index = this.slots.indexOf(slot);
+      if (index >= 0) this.slots.splice(index, 1);
+      const [, ...rest] = slot.tasks.splice(0);
+      this.queue.unshift(...rest);
+      if (!this.closed) this.spawn();
+      task.reject(
+        new _StampWorkerTimeout(
+          `stamping took longer than ${this.timeoutMs} ms (stampTimeoutMs); the stamp worker was replaced`,
+        ),
+      );
+      void slot.worker.terminate();
+    }, this.timeoutMs);
+  }
+
+  /** Sends waiting messages to the least busy ready workers. */
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let slot: Slot | undefined;
+      for (const candidate of this.slots) {
+        if (
+          candidate.ready &&
+          candidate.tasks.length < PIPELINE &&
+          (!slot || candidate.tasks.length < slot.tasks.length)
+        )
+          slot = candidate;
+      }
+      if (!slot) return;
+      const task = this.queue.shift() as Task;
+      slot.tasks.push(task);
+      if (slot.tasks.length === 1) this.arm(slot);
+      const copy = new Uint8Array(task.message);
+      const request: _StampRequest = { id: task.id, message: copy.buffer, envelope: task.envelope };
+      slot.worker.postMessage(request, [copy.buffer]);
+    }
+  }
+
+  /** Stamps in a worker; the message bytes are copied once and the copy transferred, `message` stays usable. */
+  stamp(message: Uint8Array, envelope: _StampRequest["envelope"]): Promise<StampResult> {
+    if (this.closed) return Promise.reject(new Error("the stamp workers are closed"));
+    // Workers lost while starting are tried again when there is work.
+    this.start();
+    return new Promise<StampResult>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, message, envelope, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Terminates every worker; messages still waiting fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const err = new Error("the relay closed before the message was stamped");
+    for (const task of this.queue.splice(0)) task.reject(err);
+    const slots = this.slots.splice(0);
+    for (const slot of slots) {
+      clearTimeout(slot.timer);
+      for (const task of slot.tasks.splice(0)) task.reject(err);
+    }
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+}

@@ -1,0 +1,151 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createStamper, isMailstampError, type MailstampConfig } from "../../../src/index.js";
+import { createRelay, relayOptionsFromConfig } from "../../../src/adapters/smtp/index.js";
+import { parseConfig } from "../../../src/index.js";
+import { alternativeMessage, testConfig } from "../../helpers/config.js";
+import { startNextHop, type NextHop } from "../../helpers/smtp-next-hop.js";
+import { relayClient, startRelay, type TestRelay } from "../../helpers/smtp-relay.js";
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** The test config plus a rule whose template keeps a worker busy for seconds when the subject says "[slow]". */
+function slowConfig(): MailstampConfig {
+  const base = testConfig();
+  return {
+    ...base,
+    options: { limits: { renderTimeoutMs: 600_000 } },
+    templates: {
+      ...base.templates,
+      slow: { html: "{% for i in (1..1999000) %}{% assign x = i %}{% endfor %}<p>slow</p>" },
+    },
+    rules: [
+      { name: "Slow", when: { subject: { contains: "[slow]" } }, stamps: [{ template: "slow" }] },
+      ...(base.rules ?? []),
+    ],
+  };
+}
+
+async function setup(
+  relayOptions: Parameters<typeof startRelay>[1],
+  config = testConfig(),
+): Promise<{ hop: NextHop; r: TestRelay }> {
+  const hop = await startNextHop();
+  cleanups.push(() => hop.close());
+  const r = await startRelay(hop.port, relayOptions, config);
+  cleanups.push(() => r.relay.close({ timeoutMs: 1000 }));
+  return { hop, r };
+}
+
+function send(port: number, subject: string) {
+  const client = relayClient(port);
+  cleanups.push(() => client.close());
+  return client.sendMail({
+    envelope: { from: "alice@example.com", to: ["bob@partner.test"] },
+    raw: alternativeMessage({ subject }),
+  });
+}
+
+describe("createRelay: stampWorkers", () => {
+  it("stamps through two workers to the same bytes as stamping on the event loop", async () => {
+    const config = testConfig();
+    const inThread = await setup({ stamper: createStamper(config) }, config);
+    const workers = await setup({ stamperConfig: config, stampWorkers: 2 }, config);
+    const subjects = ["One", "Two", "Three", "Four"];
+    await Promise.all(subjects.map((s) => send(inThread.r.port, s)));
+    await Promise.all(subjects.map((s) => send(workers.r.port, s)));
+    const bySubject = (hop: NextHop) =>
+      new Map(hop.messages.map((m) => [/^Subject: (.*)$/m.exec(m.raw.toString())?.[1], m.raw.toString()]));
+    const expected = bySubject(inThread.hop);
+    const actual = bySubject(workers.hop);
+    expect(actual.size).toBe(subjects.length);
+    for (const subject of subjects) {
+      expect(actual.get(subject)).toBe(expected.get(subject));
+      expect(actual.get(subject)).toContain('data-mailstamp="standard"');
+    }
+    expect(workers.r.transactions().every((t) => t.outcome === "stamped")).toBe(true);
+  });
+
+  it("replaces a worker that hangs past stampTimeoutMs; onError pass forwards the original, marked", async () => {
+    const config = slowConfig();
+    const { hop, r } = await setup(
+      { stamperConfig: config, stampWorkers: 1, limits: { stampTimeoutMs: 300 } },
+      config,
+    );
+    const info = await send(r.port, "[slow] numbers");
+    expect(info.response).toBe("250 2.0.0 Ok: queued as Q1");
+    const passed = hop.messages[0]!.raw.toString();
+    expect(passed).not.toContain("data-mailstamp");
+    expect(passed).toMatch(/^X-Mailstamp/im);
+    expect(r.transactions()[0]).toMatchObject({ outcome: "passed-on-error" });
+    expect(String(r.transactions()[0]?.error)).toContain("stampTimeoutMs");
+    // The replacement worker stamps the next message.
+    await send(r.port, "Quarterly numbers");
+    expect(hop.messages[1]!.raw.toString()).toContain('data-mailstamp="standard"');
+  });
+
+  it("with onError tempfail a hanging worker gives 451, and the next message still works", async () => {
+    const config = slowConfig();
+    const { hop, r } = await setup(
+      {
+        stamperConfig: config,
+        stampWorkers: 1,
+        onError: "tempfail",
+        limits: { stampTimeoutMs: 300 },
+      },
+      config,
+    );
+    const err = (await send(r.port, "[slow] numbers").catch((e: unknown) => e)) as { responseCode?: number };
+    expect(err.responseCode).toBe(451);
+    expect(hop.messages).toHaveLength(0);
+    await send(r.port, "Quarterly numbers");
+    expect(hop.messages).toHaveLength(1);
+    expect(hop.messages[0]!.raw.toString()).toContain('data-mailstamp="standard"');
+  });
+
+  it("refuses combinations that cannot go to a worker, and bad values", () => {
+    const config = testConfig();
+    const base = { upstream: { host: "127.0.0.1", tls: "none" as const }, logger: false as const };
+    const invalid = (options: Parameters<typeof createRelay>[0]): string => {
+      try {
+        createRelay(options);
+      } catch (err) {
+        expect(isMailstampError(err) && err.code).toBe("OPTIONS_INVALID");
+        return (err as Error).message;
+      }
+      throw new Error("expected OPTIONS_INVALID");
+    };
+    const stamper = createStamper(config);
+    expect(invalid({ ...base, stamper, stampWorkers: 2 })).toMatch(
+      /stamper: cannot be sent to a stamp worker/,
+    );
+    expect(invalid({ ...base, resolveStamper: () => stamper, stampWorkers: 1 })).toMatch(
+      /resolveStamper: cannot be sent/,
+    );
+    expect(invalid({ ...base, stamper, stamperConfig: config })).toMatch(/stamperConfig: pass either/);
+    expect(invalid({ ...base, stamperConfig: config, stampWorkers: -1 })).toMatch(/stampWorkers/);
+    expect(invalid({ ...base, stamperConfig: config, stampWorkers: 1.5 })).toMatch(/stampWorkers/);
+    expect(invalid({ ...base, stamperConfig: config, stampWorkers: "2" as unknown as number })).toMatch(
+      /stampWorkers/,
+    );
+    expect(
+      invalid({
+        ...base,
+        stamperConfig: { ...config, directory: { ...config.directory, graph: { tenantId: "x" } } },
+        stampWorkers: 1,
+      }),
+    ).toMatch(/directory\.graph/);
+    // Accepted: a config and workers; nothing is spawned until listen().
+    expect(() => createRelay({ ...base, stamperConfig: config, stampWorkers: 2 })).not.toThrow();
+  });
+
+  it("reads relay.stampWorkers from a config, and refuses a bad value", () => {
+    const withRelay = (stampWorkers: unknown) =>
+      parseConfig({ ...testConfig(), relay: { upstream: { host: "127.0.0.1" }, stampWorkers } });
+    expect(relayOptionsFromConfig(withRelay(2), { baseDir: "." }).stampWorkers).toBe(2);
+    expect(() => relayOptionsFromConfig(withRelay(-1), { baseDir: "." })).toThrow(/relay\.stampWorkers/);
+    expect(() => relayOptionsFromConfig(withRelay("two"), { baseDir: "." })).toThrow(/relay\.stampWorkers/);
+  });
+});
