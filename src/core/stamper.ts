@@ -21,7 +21,7 @@ import { htmlToText } from "./render/html-to-text.js";
 import { classifyMessage } from "./reply/classify-message.js";
 import { findReplyBoundary } from "./reply/find-reply-boundary.js";
 import { splitReply, type SplitReply } from "./reply/split-reply.js";
-import { findStampInQuote } from "./reply/stamp-in-quote.js";
+import { findStampInQuote, wrapStamp } from "./reply/stamp-in-quote.js";
 import { domainOf, isInternalDomain } from "./rules/domain-match.js";
 import { evaluateRules, type SelectedStamp } from "./rules/evaluate-rules.js";
 import type {
@@ -152,11 +152,6 @@ function markerBinding(headers: ReadonlyMap<string, string[]>): MarkerBinding {
   };
 }
 
-/** Escapes a template name for an HTML attribute value. */
-function attr(value: string): string {
-  return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
-}
-
 /**
  * Creates a stamper from a config (validated here; pass the result of `parseConfig`/`loadConfig` to skip that).
  *
@@ -279,20 +274,24 @@ export function createStamper(
       if (text !== undefined) return text;
       return html !== undefined ? htmlToText(html) : "";
     };
-    // Each body split once at its reply boundary: the sender's latest text above, the conversation below.
-    let splitCache: { text?: SplitReply; html?: SplitReply } | undefined;
-    const splitBodies = (): { text?: SplitReply; html?: SplitReply } => {
-      if (!splitCache) {
-        const { text, html } = decodedBodies();
-        splitCache = {};
-        if (text !== undefined) splitCache.text = splitReply(text, "text/plain");
-        if (html !== undefined) splitCache.html = splitReply(html, "text/html");
+    // Each body split at its reply boundary at most once, and only when something asks for that body: the
+    // sender's latest text above, the conversation below. Classification and `scope: latest` need only the
+    // text part when there is one, so the HTML scan waits for an `under-reply` or `once: thread` stamp.
+    const splitCache: { text?: SplitReply | undefined; html?: SplitReply | undefined } = {};
+    const split = (kind: "text" | "html"): SplitReply | undefined => {
+      if (!(kind in splitCache)) {
+        const decoded = decodedBodies()[kind];
+        splitCache[kind] =
+          decoded === undefined
+            ? undefined
+            : splitReply(decoded, kind === "html" ? "text/html" : "text/plain");
       }
-      return splitCache;
+      return splitCache[kind];
     };
     const latestBody = (): string => {
-      const { text, html } = splitBodies();
+      const text = split("text");
       if (text) return text.latest;
+      const html = split("html");
       return html ? htmlToText(html.latest) : "";
     };
 
@@ -336,10 +335,7 @@ export function createStamper(
       inReplyTo: header("in-reply-to"),
       references: header("references"),
       bodyText: plainBody,
-      replyBoundary: () => {
-        const { text, html } = splitBodies();
-        return (text ?? html)?.boundary;
-      },
+      replyBoundary: () => (split("text") ?? split("html"))?.boundary,
     });
     const now = clock();
 
@@ -402,7 +398,8 @@ export function createStamper(
     // text never counts. A reply without a boundary is bottom-posted (the quote is above the sender's text):
     // then the whole body is the conversation; a new message has none.
     function alreadyInThread(template: string, stampResult: RenderedStamp): boolean {
-      const { text, html } = splitBodies();
+      const text = split("text");
+      const html = split("html");
       const whole = messageType !== "new";
       const quotedHtml = html ? (html.boundary ? html.quoted : whole ? html.latest : "") : undefined;
       const quotedText = text ? (text.boundary ? text.quoted : whole ? text.latest : "") : undefined;
@@ -417,7 +414,7 @@ export function createStamper(
     const inserts: StampInsert[] = rendered.map(({ selected, stamp: s }) => ({
       id: selected.template,
       // The wrapper carries the template name so `once: thread` finds the stamp again in quoted HTML.
-      html: `<div class="mailstamp" data-mailstamp="${attr(selected.template)}">${s.html}</div>`,
+      html: wrapStamp(selected.template, s.html),
       text: s.text,
       placement: selected.placement,
       ...(s.images.length > 0 ? { images: s.images } : {}),
@@ -433,10 +430,9 @@ export function createStamper(
           ...markerOptions,
           // The bodies were already split at their reply boundary for the rules: reuse it for the same text.
           locateReply: (kind, decoded) => {
-            const split = splitCache?.[kind === "text/html" ? "html" : "text"];
-            if (split && decoded === textCache?.[kind === "text/html" ? "html" : "text"])
-              return split.boundary;
-            return findReplyBoundary(decoded, kind);
+            const key = kind === "text/html" ? "html" : "text";
+            // A whole body is the text already decoded for the rules; a piece of a split body is not.
+            return decoded === decodedBodies()[key] ? split(key)?.boundary : findReplyBoundary(decoded, kind);
           },
           limits,
         });

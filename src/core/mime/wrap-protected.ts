@@ -10,6 +10,7 @@ import type { InjectResult, StampInsert } from "./inject-stamp.js";
 import type { ScannedMessage } from "./scan-message.js";
 import { MailstampError } from "../errors.js";
 import type { BodyPartType, Placement } from "../types.js";
+import { escapeHtml } from "../escape-html.js";
 
 /** Options of {@link wrapProtectedMessage}. */
 export interface WrapOptions {
@@ -161,8 +162,4 @@ function hasBareCr(bytes: Uint8Array): boolean {
     if (bytes[at + 1] !== LF) return true;
   }
   return false;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }

@@ -14,6 +14,7 @@ import { sanitizeStampHtml } from "./sanitize.js";
 import { resolveImages } from "./_images.js";
 import { Lru } from "./_lru.js";
 import { hashBytes, stableHash } from "./_stable-hash.js";
+import { escapeHtml } from "../escape-html.js";
 
 /** What a template can read: `{{ user.displayName }}`, `{{ recipients[0].address }}`, `{{ org.name }}`, …. */
 export interface TemplateData {
@@ -150,18 +151,6 @@ function keyData(template: ResolvedTemplate, data: TemplateData): unknown {
 function toMinute(now: Date): Date {
   const time = now instanceof Date ? now.getTime() : Number.NaN;
   return new Date(Number.isFinite(time) ? time - (((time % 60_000) + 60_000) % 60_000) : 0);
-}
-
-const HTML_ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
 }
 
 /** A text-only template still needs an HTML stamp for the HTML body: the same lines, escaped. */

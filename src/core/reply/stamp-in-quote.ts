@@ -3,6 +3,7 @@
  * stamper wraps every HTML stamp in, and — because clients rewrite quoted HTML and drop attributes (Outlook
  * keeps the text, not the `data-*` attribute) — by the stamp's words.
  */
+import { escapeHtml } from "../escape-html.js";
 
 /** The quoted conversation of a message, in whichever body types it has. */
 export interface QuotedConversation {
@@ -42,9 +43,20 @@ function words(text: string): string {
   return found ? ` ${found.join(" ")} ` : " ";
 }
 
-/** Escapes a template name the way the stamper writes it into the wrapper's attribute. */
-function attributeValue(value: string): string {
-  return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+/** The wrapper's marker attribute for a template; written by {@link wrapStamp}, looked for below. */
+function markerAttribute(template: string): string {
+  return `data-mailstamp="${escapeHtml(template)}"`;
+}
+
+/**
+ * Wraps a rendered HTML stamp in the element that lets `once: thread` find it again in quoted HTML: the
+ * producer and the finder of that marker live here together, so they cannot drift apart.
+ *
+ * @example
+ * wrapStamp("legal", "<p>Confidential.</p>") // '<div class="mailstamp" data-mailstamp="legal"><p>Confidential.</p></div>'
+ */
+export function wrapStamp(template: string, html: string): string {
+  return `<div class="mailstamp" ${markerAttribute(template)}>${html}</div>`;
 }
 
 /**
@@ -60,7 +72,7 @@ export function findStampInQuote(
   quote: QuotedConversation,
   stamp: StampToFind,
 ): "marker" | "text" | undefined {
-  if (quote.html?.includes(`data-mailstamp="${attributeValue(stamp.template)}"`)) return "marker";
+  if (quote.html?.includes(markerAttribute(stamp.template))) return "marker";
   const haystack = quote.text === undefined ? "" : words(quote.text);
   if (haystack.length <= 1) return undefined;
   for (const text of stamp.texts) {
