@@ -31,6 +31,18 @@ export interface _StampResponse {
   error?: { name: string; message: string; code?: MailstampErrorCode };
 }
 
+/**
+ * True when the view is the whole of a plain ArrayBuffer, so transferring it moves exactly these bytes (a small
+ * Buffer is a slice of Node's shared pool, which must never be transferred).
+ */
+export function _ownsBuffer(bytes: Uint8Array): boolean {
+  return (
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength &&
+    !(bytes.buffer instanceof SharedArrayBuffer)
+  );
+}
+
 /** Raised when a worker did not answer within the timeout. */
 export class _StampWorkerTimeout extends Error {}
 
@@ -38,6 +50,8 @@ interface Task {
   id: number;
   message: Uint8Array;
   envelope: _StampRequest["envelope"];
+  /** Move the message's own ArrayBuffer to the worker instead of a copy. */
+  transfer: boolean;
   resolve(result: StampResult): void;
   reject(err: Error): void;
 }
@@ -200,19 +214,29 @@ export class _StampPool {
       const task = this.queue.shift() as Task;
       slot.tasks.push(task);
       if (slot.tasks.length === 1) this.arm(slot);
-      const copy = new Uint8Array(task.message);
-      const request: _StampRequest = { id: task.id, message: copy.buffer, envelope: task.envelope };
-      slot.worker.postMessage(request, [copy.buffer]);
+      const bytes = task.transfer && _ownsBuffer(task.message) ? task.message : new Uint8Array(task.message);
+      const buffer = bytes.buffer as ArrayBuffer;
+      const request: _StampRequest = { id: task.id, message: buffer, envelope: task.envelope };
+      slot.worker.postMessage(request, [buffer]);
     }
   }
 
-  /** Stamps in a worker; the message bytes are copied once and the copy transferred, `message` stays usable. */
-  stamp(message: Uint8Array, envelope: _StampRequest["envelope"]): Promise<StampResult> {
+  /**
+   * Stamps in a worker. The message bytes are copied once and the copy transferred, so `message` stays usable —
+   * unless `transfer` is set: then a message that is the whole of its ArrayBuffer is moved to the worker without
+   * a copy, and `message` is left empty (detached) for the caller.
+   */
+  stamp(
+    message: Uint8Array,
+    envelope: _StampRequest["envelope"],
+    options: { transfer?: boolean } = {},
+  ): Promise<StampResult> {
     if (this.closed) return Promise.reject(new Error("the stamp workers are closed"));
     // Workers lost while starting are tried again when there is work.
     this.start();
     return new Promise<StampResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, message, envelope, resolve, reject });
+      const transfer = options.transfer === true;
+      this.queue.push({ id: this.nextId++, message, envelope, transfer, resolve, reject });
       this.dispatch();
     });
   }

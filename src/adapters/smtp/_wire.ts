@@ -15,7 +15,45 @@ const DOT = 0x2e;
  * whatever line ending that hop accepts.
  */
 export function _encodeData(message: Uint8Array): Buffer {
+  const pieces = _encodeDataPieces(message);
+  return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
+}
+
+const TERMINATOR = Buffer.from(".\r\n");
+const BREAK_AND_TERMINATOR = Buffer.from("\r\n.\r\n");
+
+/**
+ * {@link _encodeData} as pieces to write one after the other. A message that is already in wire form — CRLF
+ * line breaks only and no line that starts with "." (what SMTP clients send, and what a stamp leaves) — is not
+ * copied: the pieces are the message itself and the terminator.
+ */
+export function _encodeDataPieces(message: Uint8Array): Buffer[] {
   const src = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+  if (_isWireForm(src)) {
+    return [src, src.length === 0 || src[src.length - 1] === LF ? TERMINATOR : BREAK_AND_TERMINATOR];
+  }
+  return [encodeLines(src)];
+}
+
+/**
+ * True when the bytes need no change on the wire: every LF follows a CR, every CR precedes an LF, and no line
+ * starts with ".". Searched natively, line break by line break, without copying.
+ */
+function _isWireForm(src: Buffer): boolean {
+  if (src[0] === DOT || src.indexOf("\n.") >= 0) return false;
+  let lfs = 0;
+  for (let at = src.indexOf(LF); at >= 0; at = src.indexOf(LF, at + 1)) {
+    if (src[at - 1] !== CR) return false;
+    lfs++;
+  }
+  // Each CRLF holds one CR; any more CRs are bare.
+  let crs = 0;
+  for (let at = src.indexOf(CR); at >= 0 && crs <= lfs; at = src.indexOf(CR, at + 1)) crs++;
+  return crs === lfs;
+}
+
+/** The general case: line by line, every line break rewritten as CRLF and leading dots doubled. */
+function encodeLines(src: Buffer): Buffer {
   // Line breaks in the source: CRLF, bare LF or bare CR; `next` finds the next one from `pos` with two native
   // searches, so a 25 MB attachment is copied in long runs, not walked byte by byte.
   let cr = -2;

@@ -542,7 +542,9 @@ export function createRelay(options: RelayOptions): Relay {
     const rcptTo = session.envelope.rcptTo.map((r) => r.address);
     if (pool) {
       try {
-        const result = await pool.stamp(raw, { mailFrom: tx.mailFrom, rcptTo });
+        // The received bytes move to the worker without a copy; `deliver` rebuilds them from the chunks if
+        // it needs the original again.
+        const result = await pool.stamp(raw, { mailFrom: tx.mailFrom, rcptTo }, { transfer: true });
         return { ...(stamper ? { stamper } : {}), result };
       } catch (error) {
         return { ...(stamper ? { stamper } : {}), error };
@@ -622,7 +624,8 @@ export function createRelay(options: RelayOptions): Relay {
           error: _describe(error),
         });
       }
-      payload = mark(raw);
+      // In worker mode `raw` was moved to the worker (and is empty now); the chunks still hold the bytes.
+      payload = mark(raw.byteLength === size ? raw : Buffer.concat(chunks, size));
       outcome = "passed-on-error";
     } else if (result.status === "rejected") {
       await resetUpstream(state);

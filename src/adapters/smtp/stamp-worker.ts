@@ -5,17 +5,11 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { createStamper, isMailstampError, type ResolvedConfig, type StampResult } from "../../index.js";
-import type { _StampRequest, _StampResponse } from "./_stamp-pool.js";
+import { _ownsBuffer, type _StampRequest, type _StampResponse } from "./_stamp-pool.js";
 
 /** A view that owns its whole ArrayBuffer, so transferring it moves exactly these bytes. */
-function _owned(bytes: Uint8Array): Uint8Array {
-  if (
-    bytes.byteOffset === 0 &&
-    bytes.byteLength === bytes.buffer.byteLength &&
-    !(bytes.buffer instanceof SharedArrayBuffer)
-  )
-    return bytes;
-  return new Uint8Array(bytes);
+function owned(bytes: Uint8Array): Uint8Array {
+  return _ownsBuffer(bytes) ? bytes : new Uint8Array(bytes);
 }
 
 const port = parentPort;
@@ -24,7 +18,7 @@ if (port) {
   port.on("message", (request: _StampRequest) => {
     void stamper.stamp(new Uint8Array(request.message), { envelope: request.envelope }).then(
       (result: StampResult) => {
-        const message = _owned(result.message);
+        const message = owned(result.message);
         const response: _StampResponse = { id: request.id, result: { ...result, message } };
         port.postMessage(response, [message.buffer as ArrayBuffer]);
       },

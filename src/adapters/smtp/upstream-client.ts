@@ -7,7 +7,7 @@
 import net from "node:net";
 import tls from "node:tls";
 import { replyText, type SmtpReply } from "./smtp-reply.js";
-import { _encodeData } from "./_wire.js";
+import { _encodeDataPieces } from "./_wire.js";
 
 /** How the next hop's certificate is treated (like Postfix's `smtp_tls_security_level`). */
 export type UpstreamTlsMode = "required" | "opportunistic" | "none";
@@ -347,7 +347,10 @@ export class UpstreamConnection {
     if (go.code !== 354) return go;
     if (this.failure) throw this.failure;
     const reply = this.read(this.options.dataTimeoutMs);
-    this.socket.write(_encodeData(message));
+    // The message goes out as it is when it is already in wire form (no copy), then the terminator.
+    this.socket.cork();
+    for (const piece of _encodeDataPieces(message)) this.socket.write(piece);
+    this.socket.uncork();
     return reply;
   }
 

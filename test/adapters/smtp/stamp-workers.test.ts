@@ -74,11 +74,26 @@ describe("createRelay: stampWorkers", () => {
       { stamperConfig: config, stampWorkers: 1, limits: { stampTimeoutMs: 300 } },
       config,
     );
-    const info = await send(r.port, "[slow] numbers");
+    // Large enough (> 4 KiB, outside Node's shared buffer pool) that the relay moves the received bytes to the
+    // worker without a copy: the original forwarded on error is rebuilt from what was received.
+    const filler = Array.from({ length: 800 }, (_, i) => `Line ${i} of the appendix.`).join("\r\n");
+    const original = alternativeMessage({ subject: "[slow] numbers" }).replace(
+      "the numbers are attached.",
+      filler,
+    );
+    expect(original.length).toBeGreaterThan(16_000);
+    const client = relayClient(r.port);
+    cleanups.push(() => client.close());
+    const info = await client.sendMail({
+      envelope: { from: "alice@example.com", to: ["bob@partner.test"] },
+      raw: original,
+    });
     expect(info.response).toBe("250 2.0.0 Ok: queued as Q1");
     const passed = hop.messages[0]!.raw.toString();
     expect(passed).not.toContain("data-mailstamp");
     expect(passed).toMatch(/^X-Mailstamp/im);
+    // Every original byte is there, under the marker header.
+    expect(passed.replace(/^X-Mailstamp[^\r\n]*\r\n(?:[ \t][^\r\n]*\r\n)*/im, "")).toBe(original);
     expect(r.transactions()[0]).toMatchObject({ outcome: "passed-on-error" });
     expect(String(r.transactions()[0]?.error)).toContain("stampTimeoutMs");
     // The replacement worker stamps the next message.

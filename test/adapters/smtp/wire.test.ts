@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { _encodeData } from "../../../src/adapters/smtp/_wire.js";
+import { _encodeData, _encodeDataPieces } from "../../../src/adapters/smtp/_wire.js";
 
 /** What a receiving SMTP server does with a DATA payload (RFC 5321 §4.5.2): stop at CRLF.CRLF, unstuff. */
 function receive(wire: Buffer): string {
@@ -57,6 +57,45 @@ describe("_encodeData", () => {
         expect(`\r\n${wire.toString("latin1")}`.indexOf("\r\n.\r\n")).toBe(wire.length - 3);
         expect(receive(wire)).toBe(message);
       }),
+    );
+  });
+
+  it("sends a message already in wire form as it is, without a copy, then the terminator", () => {
+    const message = Buffer.from("Subject: x\r\n\r\nHello\r\n");
+    const pieces = _encodeDataPieces(message);
+    expect(pieces).toHaveLength(2);
+    expect(pieces[0]?.buffer).toBe(message.buffer);
+    expect(Buffer.concat(pieces).toString()).toBe("Subject: x\r\n\r\nHello\r\n.\r\n");
+    expect(Buffer.concat(_encodeDataPieces(Buffer.from("no break at the end"))).toString()).toBe(
+      "no break at the end\r\n.\r\n",
+    );
+    expect(Buffer.concat(_encodeDataPieces(Buffer.alloc(0))).toString()).toBe(".\r\n");
+  });
+
+  it("copies and rewrites whatever is not in wire form: bare CR or LF, a leading dot", () => {
+    for (const text of ["a\nb\r\n", "a\r\nb\r", "a\rb\r\n", ".a\r\n", "a\r\n.b\r\n", "\na\r\n", "a\r\r\n"]) {
+      const pieces = _encodeDataPieces(Buffer.from(text, "latin1"));
+      expect(pieces, JSON.stringify(text)).toHaveLength(1);
+    }
+  });
+
+  it("gives the same bytes as a line-by-line reference encoder for any input (property)", () => {
+    // The reference: every CRLF, bare CR and bare LF is a line break; lines starting with "." get another.
+    const reference = (text: string): string => {
+      const lines = text.split(/\r\n|\r|\n/);
+      const endsWithBreak = text === "" || /[\r\n]$/.test(text);
+      if (endsWithBreak) lines.pop();
+      return lines.map((l) => `${l.startsWith(".") ? "." : ""}${l}\r\n`).join("") + ".\r\n";
+    };
+    const piece = fc.constantFrom("a", "b ", ".", "\r", "\n", "\r\n", "\r\n.", "é");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+        const text = pieces.join("");
+        const bytes = Buffer.from(text, "latin1");
+        expect(Buffer.concat(_encodeDataPieces(bytes)).toString("latin1")).toBe(reference(text));
+        expect(_encodeData(bytes).toString("latin1")).toBe(reference(text));
+      }),
+      { seed: 11, numRuns: 2000 },
     );
   });
 });
