@@ -6,6 +6,9 @@ import { CliError } from "./_io.js";
 import { stamperFor } from "./_stamper.js";
 import type { CliIo, CliValues } from "./run.js";
 
+/** Stamp worker threads when the config's `relay.stampWorkers` is left out (and there is no Graph directory). */
+const DEFAULT_STAMP_WORKERS = 1;
+
 /**
  * `mailstamp relay`: runs the SMTP relay from the config's `relay:` section until SIGTERM or SIGINT, then
  * drains (transactions in flight finish within `limits.closeTimeoutMs`) and exits 0. Log events go to
@@ -19,11 +22,21 @@ export async function relayCommand(values: CliValues, args: string[], io: CliIo)
   let relay;
   try {
     const options = relayOptionsFromConfig(config, { baseDir: file ? dirname(file) : io.cwd });
+    // Left out, relay.stampWorkers is 1 here: SMTP handling never waits for a stamp, and a stamp stuck past
+    // stampTimeoutMs is stopped. A Graph directory (its token and cache) lives on the event loop, so with
+    // directory.graph the stamping does too.
+    const stampWorkers =
+      config.relay?.stampWorkers !== undefined
+        ? (options.stampWorkers ?? 0)
+        : config.directory.graph !== undefined
+          ? 0
+          : DEFAULT_STAMP_WORKERS;
     relay = createRelay({
       ...options,
-      // With relay.stampWorkers each worker builds its stamper from the config; otherwise the CLI's own
-      // stamper (with the directory provider the config names) stamps on the event loop.
-      ...(options.stampWorkers ? { stamperConfig: config } : { stamper: await stamperFor(config) }),
+      stampWorkers,
+      // With workers each builds its stamper from the config; otherwise the CLI's own stamper (with the
+      // directory provider the config names) stamps on the event loop.
+      ...(stampWorkers > 0 ? { stamperConfig: config } : { stamper: await stamperFor(config) }),
       logger: createJsonLogger((line) => io.stdout.write(line)),
     });
   } catch (err) {

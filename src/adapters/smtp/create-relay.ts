@@ -720,7 +720,9 @@ export function createRelay(options: RelayOptions): Relay {
     }
     logger.info?.("relay listening", {
       ...address,
-      stamping: pool ? `${resolved.stampWorkers} workers` : "event loop",
+      stamping: pool
+        ? `${resolved.stampWorkers} worker thread${resolved.stampWorkers === 1 ? "" : "s"}`
+        : "event loop",
       upstream: `${upstreamOptions.host}:${upstreamOptions.port}`,
     });
     return address;

@@ -114,7 +114,8 @@ export interface RelayOptions {
    * Stamp in this many `worker_threads` workers beside the event loop, so a relay on more than one core
    * receives and forwards while messages are stamped. Needs `stamperConfig` (not `stamper` or
    * `resolveStamper`). A worker that exceeds `limits.stampTimeoutMs` is terminated and replaced, which also
-   * stops a synchronous runaway. `0`: stamp on the event loop.
+   * stops a synchronous runaway. `0`: stamp on the event loop. (`mailstamp relay` uses 1 when the config's
+   * `relay.stampWorkers` is left out and there is no `directory.graph`.)
    * @default 0
    */
   stampWorkers?: number;
@@ -695,6 +696,15 @@ export function relayOptionsFromConfig(config: ResolvedConfig, options: RelayCon
     ]);
   }
   const { options: resolved, issues } = _resolve(section, "relay", _pemFromFile(options.baseDir), false);
+  // Stamp workers build their stamper from the config in their own thread; a Graph directory (its token, its
+  // cache) lives on the event loop.
+  if (config.directory.graph !== undefined && resolved.stampWorkers > 0) {
+    issues.push({
+      path: "relay.stampWorkers",
+      message:
+        "cannot be used with directory.graph (the Graph directory runs on the event loop); set 0 or leave it out",
+    });
+  }
   if (issues.length > 0) throw new ConfigError(issues);
   const out: RelayOptions = {
     listen: `${resolved.listen.host.includes(":") ? `[${resolved.listen.host}]` : resolved.listen.host}:${resolved.listen.port}`,

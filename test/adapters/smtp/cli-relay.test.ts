@@ -67,6 +67,8 @@ describe("mailstamp relay", () => {
       .map((line) => JSON.parse(line) as { msg: string; outcome?: string });
     expect(events.filter((e) => e.msg === "transaction").map((e) => e.outcome)).toEqual(["stamped"]);
     expect(events.at(-1)?.msg).toBe("relay closed");
+    // relay.stampWorkers left out: one stamp worker thread (no directory.graph in this config).
+    expect(out()).toContain('"stamping":"1 worker thread"');
   });
 
   it("exits 1 with every relay problem on its own line", async () => {

@@ -163,4 +163,19 @@ describe("createRelay: stampWorkers", () => {
     expect(() => relayOptionsFromConfig(withRelay(-1), { baseDir: "." })).toThrow(/relay\.stampWorkers/);
     expect(() => relayOptionsFromConfig(withRelay("two"), { baseDir: "." })).toThrow(/relay\.stampWorkers/);
   });
+
+  it("refuses relay.stampWorkers with directory.graph in a config", () => {
+    const graph = { tenantId: "t", clientId: "c", clientSecret: "s" };
+    const withGraph = (extra: Record<string, unknown>) =>
+      parseConfig({
+        ...testConfig(),
+        directory: { graph },
+        relay: { upstream: { host: "127.0.0.1" }, ...extra },
+      });
+    expect(relayOptionsFromConfig(withGraph({}), { baseDir: "." }).stampWorkers).toBe(0);
+    expect(relayOptionsFromConfig(withGraph({ stampWorkers: 0 }), { baseDir: "." }).stampWorkers).toBe(0);
+    expect(() => relayOptionsFromConfig(withGraph({ stampWorkers: 2 }), { baseDir: "." })).toThrow(
+      /relay\.stampWorkers: cannot be used with directory\.graph/,
+    );
+  });
 });
