@@ -633,21 +633,21 @@ function mapByReencoding(
   return out;
 }
 
+const NON_ASCII = /[^\0-\x7f]/;
+const NON_ASCII_CHARS = /[^\0-\x7f]/gu;
+
 /** HTML never needs a charset change: what the part's charset cannot hold is written as `&#x…;`. */
 function toCharacterReferences(html: string, codec: _Codec, asciiOnly: boolean): string {
+  // Most stamps are ASCII: nothing to look at character by character (and no string built a character at a time).
+  if (!NON_ASCII.test(html)) return html;
   if (!asciiOnly && codec.kind === "utf8" && codec.encode(html) !== undefined) return html;
-  let out = "";
   const verdict = new Map<string, boolean>();
-  for (const ch of html) {
-    if (ch.charCodeAt(0) < 0x80) {
-      out += ch;
-      continue;
-    }
+  // Code point by code point (the u flag keeps a surrogate pair together), only where there is one.
+  return html.replace(NON_ASCII_CHARS, (ch) => {
     let ok = verdict.get(ch);
     if (ok === undefined) verdict.set(ch, (ok = !asciiOnly && codec.encode(ch) !== undefined));
-    out += ok ? ch : `&#x${(ch.codePointAt(0) ?? 0xfffd).toString(16).toUpperCase()};`;
-  }
-  return out;
+    return ok ? ch : `&#x${(ch.codePointAt(0) ?? 0xfffd).toString(16).toUpperCase()};`;
+  });
 }
 
 function assemble(decoded: string, insertions: ReadonlyArray<{ index: number; text: string }>): string {
