@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeBase64, decodeQuotedPrintable } from "../../../src/core/mime/decode.js";
 import {
+  _encodeQuotedPrintableWhole,
   encodeBase64,
   encodeQuotedPrintable,
   encodeQuotedPrintableBytes,
@@ -32,6 +33,31 @@ describe("encode", () => {
       }),
       { seed: 42, numRuns: 300 },
     );
+  });
+
+  it("copies literal lines as they are and encodes the rest exactly as byte by byte would (property)", () => {
+    // Mostly ASCII lines near the 76-character limit, with each thing that ends the literal prefix: "=", DEL,
+    // control characters, bare CR or LF, trailing whitespace, a leading "--" or "From ", an 8-bit byte.
+    const unit = fc.oneof(
+      { weight: 12, arbitrary: fc.constantFrom("word ", "Quarterly", "x", "-", "F", "rom ", "\t") },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom("=", "\x7f", "\x00", "\x0b", "\x1b", "\r", "\n", " ", "\xe9", "--"),
+      },
+    );
+    const line = fc.array(unit, { maxLength: 24 }).map((units) => units.join(""));
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 8 }), fc.constantFrom("\r\n", "\n" as const), (lines, eol) => {
+        const data = bytes(lines.join(eol) + (lines.length % 2 ? eol : ""));
+        const expected = _encodeQuotedPrintableWhole(data, eol);
+        expect(encodeQuotedPrintable(data, eol)).toBe(expected);
+        expect(Buffer.from(encodeQuotedPrintableBytes(data, eol)).toString("latin1")).toBe(expected);
+      }),
+      { seed: 7, numRuns: 3000 },
+    );
+    // A long clean ASCII body is its own encoding, copied whole.
+    const clean = bytes("Please find the figures below.\r\n".repeat(2000));
+    expect(Buffer.from(encodeQuotedPrintableBytes(clean, "\r\n")).equals(Buffer.from(clean))).toBe(true);
   });
 
   it("gives the same octets as bytes as it does as a string", () => {
