@@ -11,7 +11,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createStamper, loadConfig } from "../../src/index.js";
+import { loadConfig } from "../../src/index.js";
 import { createJsonLogger, createRelay, relayOptionsFromConfig } from "../../src/adapters/smtp/index.js";
 import { startCaptureNextHop } from "./capture-next-hop.js";
 
@@ -22,7 +22,9 @@ const hop = await startCaptureNextHop(
   options.upstream.port ?? 2526,
   path.resolve(here, "..", "..", "out", "relay"),
 );
-const relay = createRelay({ ...options, stamper: createStamper(config), logger: createJsonLogger() });
+// The relay builds its stamper from the config: in its stamp worker thread (relay.stampWorkers: 1), and in this
+// thread for marking. With Entra ID, pass `directory: createGraphDirectory(…)` from mailstamp/graph as well.
+const relay = createRelay({ ...options, stamperConfig: config, logger: createJsonLogger() });
 const address = await relay.listen();
 process.stderr.write(
   `relay on ${address.host}:${address.port} → capture next hop on 127.0.0.1:${hop.port} (writes to ${hop.folder})\n` +

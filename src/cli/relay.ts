@@ -3,10 +3,10 @@ import { createRelay, createJsonLogger, relayOptionsFromConfig } from "../adapte
 import { findConfigFile } from "../index.js";
 import { loadCliConfig, toCliError } from "./_config.js";
 import { CliError } from "./_io.js";
-import { stamperFor } from "./_stamper.js";
+import { directoryFor } from "./_stamper.js";
 import type { CliIo, CliValues } from "./run.js";
 
-/** Stamp worker threads when the config's `relay.stampWorkers` is left out (and there is no Graph directory). */
+/** Stamp worker threads when the config's `relay.stampWorkers` is left out. */
 const DEFAULT_STAMP_WORKERS = 1;
 
 /**
@@ -23,20 +23,15 @@ export async function relayCommand(values: CliValues, args: string[], io: CliIo)
   try {
     const options = relayOptionsFromConfig(config, { baseDir: file ? dirname(file) : io.cwd });
     // Left out, relay.stampWorkers is 1 here: SMTP handling never waits for a stamp, and a stamp stuck past
-    // stampTimeoutMs is stopped. A Graph directory (its token and cache) lives on the event loop, so with
-    // directory.graph the stamping does too.
+    // stampTimeoutMs is stopped. A Graph directory stays in this thread; the workers ask it.
     const stampWorkers =
-      config.relay?.stampWorkers !== undefined
-        ? (options.stampWorkers ?? 0)
-        : config.directory.graph !== undefined
-          ? 0
-          : DEFAULT_STAMP_WORKERS;
+      config.relay?.stampWorkers !== undefined ? (options.stampWorkers ?? 0) : DEFAULT_STAMP_WORKERS;
+    const directory = directoryFor(config);
     relay = createRelay({
       ...options,
       stampWorkers,
-      // With workers each builds its stamper from the config; otherwise the CLI's own stamper (with the
-      // directory provider the config names) stamps on the event loop.
-      ...(stampWorkers > 0 ? { stamperConfig: config } : { stamper: await stamperFor(config) }),
+      stamperConfig: config,
+      ...(directory ? { directory } : {}),
       logger: createJsonLogger((line) => io.stdout.write(line)),
     });
   } catch (err) {

@@ -9,7 +9,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import {
+  isMailstampError,
   MailstampError,
+  type Directory,
+  type DirectoryUser,
   type MailstampErrorCode,
   type ResolvedConfig,
   type StampOptions,
@@ -23,12 +26,49 @@ export interface _StampRequest {
   envelope: NonNullable<StampOptions["envelope"]>;
 }
 
-/** A worker's answer: `ready` once its stamper is built, then one `result` or `error` per request. */
+/** The answer to a worker's directory lookup (`_StampResponse.lookup`), from the relay's own directory. */
+export interface _LookupAnswer {
+  lookupId: number;
+  user?: DirectoryUser;
+  error?: _WorkerError;
+}
+
+/** What goes to a worker: a message to stamp, or the answer to one of its directory lookups. */
+export type _ToWorker = _StampRequest | _LookupAnswer;
+
+/** An error as it crosses between threads. */
+export interface _WorkerError {
+  name: string;
+  message: string;
+  code?: MailstampErrorCode;
+}
+
+/**
+ * What a worker sends: `ready` once its stamper is built, then one `result` or `error` per request — and, with
+ * a relay directory, `lookup` whenever a stamp needs a sender looked up.
+ */
 export interface _StampResponse {
   id?: number;
   ready?: true;
   result?: StampResult;
-  error?: { name: string; message: string; code?: MailstampErrorCode };
+  error?: _WorkerError;
+  lookup?: { lookupId: number; address: string };
+}
+
+/** What a worker is started with. */
+export interface _WorkerData {
+  config: ResolvedConfig;
+  /** Senders are looked up through the relay's directory (in the main thread), not the config's users. */
+  remoteDirectory: boolean;
+}
+
+/** Any thrown value as a {@link _WorkerError}. */
+export function _toWorkerError(err: unknown): _WorkerError {
+  return {
+    name: err instanceof Error ? err.name : "Error",
+    message: err instanceof Error ? err.message : String(err),
+    ...(isMailstampError(err) ? { code: err.code } : {}),
+  };
 }
 
 /**
@@ -98,7 +138,8 @@ function _workerEntry(): { url: URL | string; eval?: boolean } {
   );
 }
 
-function _error(error: NonNullable<_StampResponse["error"]>): Error {
+/** A {@link _WorkerError} as an Error again, on the other side. */
+export function _fromWorkerError(error: _WorkerError): Error {
   const err = error.code ? new MailstampError(error.code, error.message) : new Error(error.message);
   err.name = error.name;
   return err;
@@ -117,6 +158,11 @@ export class _StampPool {
     private readonly size: number,
     private readonly config: ResolvedConfig,
     private readonly timeoutMs: number,
+    /**
+     * The directory the workers' stampers ask (their lookups come here, so one cache serves every worker);
+     * without it each worker uses the config's static `directory.users`.
+     */
+    private readonly directory?: Directory,
   ) {
     this.entry = _workerEntry();
   }
@@ -128,8 +174,9 @@ export class _StampPool {
 
   private spawn(): void {
     const entry = this.entry;
+    const data: _WorkerData = { config: this.config, remoteDirectory: this.directory !== undefined };
     const worker = new Worker(entry.url, {
-      workerData: { config: this.config },
+      workerData: data,
       ...(entry.eval ? { eval: true } : {}),
     });
     // Workers never keep the process alive: a message being stamped always has its client connection open.
@@ -137,6 +184,7 @@ export class _StampPool {
     const slot: Slot = { worker, ready: false, tasks: [] };
     this.slots.push(slot);
     worker.on("message", (response: _StampResponse) => {
+      if (response.lookup) return this.answerLookup(worker, response.lookup);
       if (response.ready) {
         slot.ready = true;
         return this.dispatch();
@@ -146,13 +194,48 @@ export class _StampPool {
       slot.tasks.shift();
       clearTimeout(slot.timer);
       this.arm(slot);
-      if (response.error) task.reject(_error(response.error));
+      if (response.error) task.reject(_fromWorkerError(response.error));
       else if (response.result) task.resolve(response.result);
       else task.reject(new Error("stamp worker answered without a result"));
       this.dispatch();
     });
     worker.on("error", (err: Error) => this.lost(slot, err));
     worker.on("exit", (code) => this.lost(slot, new Error(`stamp worker exited with code ${code}`)));
+  }
+
+  /**
+   * Looks a sender up for a worker, in this thread's directory, and sends the answer back. A worker that was
+   * terminated meanwhile (its stamp timed out) gets nothing; its message has already gone the onError way.
+   */
+  private answerLookup(worker: Worker, lookup: NonNullable<_StampResponse["lookup"]>): void {
+    const { lookupId, address } = lookup;
+    const send = (answer: _LookupAnswer): void => {
+      try {
+        worker.postMessage(answer);
+      } catch (err) {
+        // A user record that cannot cross threads (a custom directory's class instance, a function): the
+        // stamp fails with DIRECTORY_FAILED rather than waiting for its timeout.
+        try {
+          worker.postMessage({ lookupId, error: _toWorkerError(err) } satisfies _LookupAnswer);
+        } catch {
+          // the worker is gone
+        }
+      }
+    };
+    const directory = this.directory;
+    if (!directory) {
+      send({
+        lookupId,
+        error: _toWorkerError(new Error("the relay has no directory for the stamp workers")),
+      });
+      return;
+    }
+    Promise.resolve()
+      .then(() => directory.lookup(address))
+      .then(
+        (user) => send(user === undefined ? { lookupId } : { lookupId, user }),
+        (err: unknown) => send({ lookupId, error: _toWorkerError(err) }),
+      );
   }
 
   /** A worker died or was terminated: its task fails, and (unless closing) another takes its place. */

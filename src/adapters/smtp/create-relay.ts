@@ -176,13 +176,14 @@ export function createRelay(options: RelayOptions): Relay {
   let pool: _StampPool | undefined;
   if (options.stamperConfig !== undefined) {
     const config = parseConfig(options.stamperConfig);
-    if (config.directory.graph !== undefined) {
+    const { directory } = options;
+    if (config.directory.graph !== undefined && directory === undefined) {
       throw new MailstampError(
         "OPTIONS_INVALID",
-        "invalid relay options:\n  stamperConfig: directory.graph needs a directory provider; pass a stamper built with it (and no stampWorkers)",
+        "invalid relay options:\n  directory: required for a stamperConfig with directory.graph (pass createGraphDirectory(…) from mailstamp/graph)",
       );
     }
-    configStamper = createStamper(config);
+    configStamper = createStamper(config, directory ? { directory } : {});
     if (resolved.stampWorkers > 0) {
       try {
         structuredClone(config);
@@ -192,7 +193,7 @@ export function createRelay(options: RelayOptions): Relay {
           `invalid relay options:\n  stamperConfig: cannot be sent to a stamp worker: ${_describe(err)}`,
         );
       }
-      pool = new _StampPool(resolved.stampWorkers, config, limits.stampTimeoutMs);
+      pool = new _StampPool(resolved.stampWorkers, config, limits.stampTimeoutMs, directory);
     }
   }
   const logger: Logger = options.logger === false ? {} : (options.logger ?? createJsonLogger());

@@ -9,6 +9,7 @@ import {
   ConfigError,
   MailstampError,
   type ConfigIssue,
+  type Directory,
   type Logger,
   type MailstampConfig,
   type ResolvedConfig,
@@ -106,16 +107,22 @@ export interface RelayOptions {
   resolveStamper?: (session: RelaySession) => Stamper | Promise<Stamper>;
   /**
    * A config to build the stamper from, instead of `stamper`: required for `stampWorkers`, since each worker
-   * builds its own stamper from it (a Stamper object cannot cross threads). Uses the config's static
-   * `directory.users`; `directory.graph` needs a `stamper` (in-thread stamping).
+   * builds its own stamper from it (a Stamper object cannot cross threads). Senders come from `directory`
+   * when it is given, else from the config's static `directory.users`.
    */
   stamperConfig?: MailstampConfig | ResolvedConfig;
+  /**
+   * The directory for the stamper built from `stamperConfig` — required when that config has
+   * `directory.graph` (pass `createGraphDirectory(…)` from `mailstamp/graph`). It runs in this thread: stamp
+   * workers send each lookup here, so its cache and token serve every worker.
+   */
+  directory?: Directory;
   /**
    * Stamp in this many `worker_threads` workers beside the event loop, so a relay on more than one core
    * receives and forwards while messages are stamped. Needs `stamperConfig` (not `stamper` or
    * `resolveStamper`). A worker that exceeds `limits.stampTimeoutMs` is terminated and replaced, which also
    * stops a synchronous runaway. `0`: stamp on the event loop. (`mailstamp relay` uses 1 when the config's
-   * `relay.stampWorkers` is left out and there is no `directory.graph`.)
+   * `relay.stampWorkers` is left out.)
    * @default 0
    */
   stampWorkers?: number;
@@ -444,7 +451,7 @@ const TOP_KEYS = [
   "metrics",
   "stampWorkers",
 ] as const;
-const CODE_ONLY_KEYS = ["stamper", "resolveStamper", "stamperConfig", "logger"] as const;
+const CODE_ONLY_KEYS = ["stamper", "resolveStamper", "stamperConfig", "directory", "logger"] as const;
 
 /** Checks every setting, collecting all problems; `pem` says how key/cert/ca are given. */
 function _resolve(
@@ -645,6 +652,16 @@ export function _resolveRelayOptions(options: RelayOptions): ResolvedRelayOption
       message: "pass either stamperConfig or stamper/resolveStamper, not both",
     });
   }
+  if (options.directory !== undefined) {
+    if (options.stamperConfig === undefined) {
+      issues.push({
+        path: "directory",
+        message: "only with stamperConfig (a stamper passed in already has its directory)",
+      });
+    } else if (!_isObject(options.directory) || typeof options.directory.lookup !== "function") {
+      issues.push({ path: "directory", message: "expected an object with a lookup(address) function" });
+    }
+  }
   if (options.stamperConfig !== undefined && !_isObject(options.stamperConfig)) {
     issues.push({ path: "stamperConfig", message: "expected a config object" });
   }
@@ -696,15 +713,6 @@ export function relayOptionsFromConfig(config: ResolvedConfig, options: RelayCon
     ]);
   }
   const { options: resolved, issues } = _resolve(section, "relay", _pemFromFile(options.baseDir), false);
-  // Stamp workers build their stamper from the config in their own thread; a Graph directory (its token, its
-  // cache) lives on the event loop.
-  if (config.directory.graph !== undefined && resolved.stampWorkers > 0) {
-    issues.push({
-      path: "relay.stampWorkers",
-      message:
-        "cannot be used with directory.graph (the Graph directory runs on the event loop); set 0 or leave it out",
-    });
-  }
   if (issues.length > 0) throw new ConfigError(issues);
   const out: RelayOptions = {
     listen: `${resolved.listen.host.includes(":") ? `[${resolved.listen.host}]` : resolved.listen.host}:${resolved.listen.port}`,

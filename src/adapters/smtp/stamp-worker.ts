@@ -1,11 +1,21 @@
 /**
  * The entry of a stamp worker (`stampWorkers` > 0): builds its own stamper from the config it is started with,
- * then stamps the messages the relay sends it, one at a time. Message bytes travel as transferred
- * ArrayBuffers both ways; an error comes back as its name, code and message.
+ * then stamps the messages the relay sends it, one at a time, in the order they come. Message bytes travel as
+ * transferred ArrayBuffers both ways; an error comes back as its name, code and message. With a relay
+ * directory, each sender lookup is a question to the relay's thread, which answers from its directory.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { createStamper, isMailstampError, type ResolvedConfig, type StampResult } from "../../index.js";
-import { _ownsBuffer, type _StampRequest, type _StampResponse } from "./_stamp-pool.js";
+import { createStamper, type Directory, type DirectoryUser, type StampResult } from "../../index.js";
+import {
+  _fromWorkerError,
+  _ownsBuffer,
+  _toWorkerError,
+  type _LookupAnswer,
+  type _StampRequest,
+  type _StampResponse,
+  type _ToWorker,
+  type _WorkerData,
+} from "./_stamp-pool.js";
 
 /** A view that owns its whole ArrayBuffer, so transferring it moves exactly these bytes. */
 function owned(bytes: Uint8Array): Uint8Array {
@@ -14,26 +24,46 @@ function owned(bytes: Uint8Array): Uint8Array {
 
 const port = parentPort;
 if (port) {
-  const stamper = createStamper((workerData as { config: ResolvedConfig }).config);
-  port.on("message", (request: _StampRequest) => {
-    void stamper.stamp(new Uint8Array(request.message), { envelope: request.envelope }).then(
-      (result: StampResult) => {
-        const message = owned(result.message);
-        const response: _StampResponse = { id: request.id, result: { ...result, message } };
-        port.postMessage(response, [message.buffer as ArrayBuffer]);
-      },
-      (err: unknown) => {
-        const response: _StampResponse = {
-          id: request.id,
-          error: {
-            name: err instanceof Error ? err.name : "Error",
-            message: err instanceof Error ? err.message : String(err),
-            ...(isMailstampError(err) ? { code: err.code } : {}),
-          },
-        };
-        port.postMessage(response);
-      },
-    );
+  const data = workerData as _WorkerData;
+  const pending = new Map<number, { resolve(user?: DirectoryUser): void; reject(err: Error): void }>();
+  let nextLookup = 1;
+  const remote: Directory = {
+    lookup: (address) =>
+      new Promise<DirectoryUser | undefined>((resolve, reject) => {
+        const lookupId = nextLookup++;
+        pending.set(lookupId, { resolve, reject });
+        port.postMessage({ lookup: { lookupId, address } } satisfies _StampResponse);
+      }),
+  };
+  const stamper = createStamper(data.config, data.remoteDirectory ? { directory: remote } : {});
+
+  const stampOne = async (request: _StampRequest): Promise<void> => {
+    try {
+      const result: StampResult = await stamper.stamp(new Uint8Array(request.message), {
+        envelope: request.envelope,
+      });
+      const message = owned(result.message);
+      const response: _StampResponse = { id: request.id, result: { ...result, message } };
+      port.postMessage(response, [message.buffer as ArrayBuffer]);
+    } catch (err) {
+      port.postMessage({ id: request.id, error: _toWorkerError(err) } satisfies _StampResponse);
+    }
+  };
+
+  // One stamp at a time, in order: the relay matches answers to messages by order, and a stamp waiting for a
+  // lookup must not let the next message overtake it.
+  let queue: Promise<void> = Promise.resolve();
+  port.on("message", (incoming: _ToWorker) => {
+    if ("lookupId" in incoming) {
+      const answer: _LookupAnswer = incoming;
+      const waiting = pending.get(answer.lookupId);
+      if (!waiting) return;
+      pending.delete(answer.lookupId);
+      if (answer.error) waiting.reject(_fromWorkerError(answer.error));
+      else waiting.resolve(answer.user);
+      return;
+    }
+    queue = queue.then(() => stampOne(incoming));
   });
   port.postMessage({ ready: true } satisfies _StampResponse);
 }

@@ -6,6 +6,8 @@ import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../../src/cli/run.js";
 import { startFakeGraph, type FakeGraph } from "../../helpers/fake-graph.js";
+import { startNextHop } from "../../helpers/smtp-next-hop.js";
+import { relayClient } from "../../helpers/smtp-relay.js";
 import { CLIENT_ID, CLIENT_SECRET, contoso, TENANT_ID } from "./_tenant.js";
 
 let fake: FakeGraph;
@@ -100,5 +102,66 @@ describe("mailstamp stamp with directory.graph", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("Authorization_RequestDenied");
+  });
+});
+
+describe("mailstamp relay with directory.graph", () => {
+  it("stamps in a worker thread with the Graph user's attributes, looked up in the relay's thread", async () => {
+    const hop = await startNextHop();
+    const relayDir = mkdtempSync(join(tmpdir(), "mailstamp-graph-relay-"));
+    const config = readFileSync(join(dir, "mailstamp.config.yaml"), "utf8");
+    writeFileSync(
+      join(relayDir, "mailstamp.config.yaml"),
+      `${config}relay:\n  listen: 127.0.0.1:0\n  upstream: { host: 127.0.0.1, port: ${hop.port}, tls: none }\n`,
+    );
+    let stdout = "";
+    const io = {
+      stdin: Readable.from([]),
+      stdout: { write: (c: string | Uint8Array) => (stdout += c.toString()) },
+      stderr: { write: (c: string) => (stdout += c) },
+      cwd: relayDir,
+    };
+    const tokensBefore = fake.count(/^POST \/.+\/oauth2\/v2\.0\/token$/);
+    const userGets = () => fake.count(/^GET \/v1\.0\/users(\/[^/]+)?$/);
+    const usersBefore = userGets();
+    const exit = run(["relay"], io);
+    try {
+      let port = 0;
+      for (let i = 0; i < 500 && !port; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const listening = stdout
+          .split("\n")
+          .filter((line) => line.startsWith("{"))
+          .map((line) => JSON.parse(line) as { msg: string; port?: number; stamping?: string })
+          .find((event) => event.msg === "relay listening");
+        if (listening) {
+          expect(listening.stamping).toBe("1 worker thread");
+          port = listening.port ?? 0;
+        }
+      }
+      expect(port).toBeGreaterThan(0);
+      const client = relayClient(port);
+      const message = readFileSync(join(dir, "message.eml"));
+      for (const subject of ["Store opening", "Store opening, day 2"]) {
+        await client.sendMail({
+          envelope: { from: "AdeleV@contoso.com", to: ["partner@fabrikam.example"] },
+          raw: message.toString().replace("Subject: Store opening", `Subject: ${subject}`),
+        });
+      }
+      client.close();
+    } finally {
+      process.emit("SIGTERM");
+      expect(await exit).toBe(0);
+      await hop.close();
+    }
+    expect(hop.messages).toHaveLength(2);
+    for (const m of hop.messages) {
+      const text = (await PostalMime.parse(m.raw)).text ?? "";
+      expect(text).toContain("Adele Vance | Retail Manager, Retail | +1 425 555 0109 | she/her");
+      expect(text).toContain("Contoso staff notice");
+    }
+    // One token and one user read for the relay's one Graph directory: its cache serves the worker's lookups.
+    expect(fake.count(/^POST \/.+\/oauth2\/v2\.0\/token$/) - tokensBefore).toBe(1);
+    expect(userGets() - usersBefore).toBe(1);
   });
 });

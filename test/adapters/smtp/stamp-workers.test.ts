@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createStamper, isMailstampError, type MailstampConfig } from "../../../src/index.js";
+import {
+  createStamper,
+  isMailstampError,
+  type Directory,
+  type DirectoryUser,
+  type MailstampConfig,
+} from "../../../src/index.js";
 import { createRelay, relayOptionsFromConfig } from "../../../src/adapters/smtp/index.js";
 import { parseConfig } from "../../../src/index.js";
 import { alternativeMessage, testConfig } from "../../helpers/config.js";
@@ -145,13 +151,16 @@ describe("createRelay: stampWorkers", () => {
     expect(invalid({ ...base, stamperConfig: config, stampWorkers: "2" as unknown as number })).toMatch(
       /stampWorkers/,
     );
-    expect(
-      invalid({
-        ...base,
-        stamperConfig: { ...config, directory: { ...config.directory, graph: { tenantId: "x" } } },
-        stampWorkers: 1,
-      }),
-    ).toMatch(/directory\.graph/);
+    const graphConfig = { ...config, directory: { ...config.directory, graph: { tenantId: "x" } } };
+    expect(invalid({ ...base, stamperConfig: graphConfig, stampWorkers: 1 })).toMatch(
+      /directory: required for a stamperConfig with directory\.graph/,
+    );
+    expect(invalid({ ...base, stamper, directory: { lookup: async () => undefined } })).toMatch(
+      /directory: only with stamperConfig/,
+    );
+    expect(invalid({ ...base, stamperConfig: config, directory: {} as unknown as Directory })).toMatch(
+      /directory: expected an object with a lookup/,
+    );
     // Accepted: a config and workers; nothing is spawned until listen().
     expect(() => createRelay({ ...base, stamperConfig: config, stampWorkers: 2 })).not.toThrow();
   });
@@ -163,19 +172,85 @@ describe("createRelay: stampWorkers", () => {
     expect(() => relayOptionsFromConfig(withRelay(-1), { baseDir: "." })).toThrow(/relay\.stampWorkers/);
     expect(() => relayOptionsFromConfig(withRelay("two"), { baseDir: "." })).toThrow(/relay\.stampWorkers/);
   });
+});
 
-  it("refuses relay.stampWorkers with directory.graph in a config", () => {
-    const graph = { tenantId: "t", clientId: "c", clientSecret: "s" };
-    const withGraph = (extra: Record<string, unknown>) =>
-      parseConfig({
-        ...testConfig(),
-        directory: { graph },
-        relay: { upstream: { host: "127.0.0.1" }, ...extra },
-      });
-    expect(relayOptionsFromConfig(withGraph({}), { baseDir: "." }).stampWorkers).toBe(0);
-    expect(relayOptionsFromConfig(withGraph({ stampWorkers: 0 }), { baseDir: "." }).stampWorkers).toBe(0);
-    expect(() => relayOptionsFromConfig(withGraph({ stampWorkers: 2 }), { baseDir: "." })).toThrow(
-      /relay\.stampWorkers: cannot be used with directory\.graph/,
+describe("createRelay: stampWorkers with a relay directory", () => {
+  /** A directory in the test's (the relay's) thread: counts lookups, answers after `delayMs(address)`. */
+  function countingDirectory(
+    users: Record<string, Partial<DirectoryUser>>,
+    delayMs: (address: string) => number = () => 0,
+  ): Directory & { lookups: string[] } {
+    const lookups: string[] = [];
+    return {
+      lookups,
+      lookup: async (address) => {
+        lookups.push(address);
+        await new Promise((resolve) => setTimeout(resolve, delayMs(address)));
+        const user = users[address.toLowerCase()];
+        return user ? { groups: [], ...user } : undefined;
+      },
+    };
+  }
+
+  function sendFrom(port: number, from: string, subject: string) {
+    const client = relayClient(port);
+    cleanups.push(() => client.close());
+    return client.sendMail({
+      envelope: { from, to: ["bob@partner.test"] },
+      raw: alternativeMessage({ from, subject }),
+    });
+  }
+
+  it("looks senders up in the relay's directory, whose answers reach the right message", async () => {
+    // No static users: everything the signatures show comes through the directory in this thread. The first
+    // sender's answer is the slowest, so answers come back in the reverse order of the questions.
+    const config = testConfig({ directory: { users: [] } });
+    const directory = countingDirectory(
+      {
+        "ann@example.com": { displayName: "Ann Remote", jobTitle: "Treasurer", groups: ["Staff"] },
+        "ben@example.com": { displayName: "Ben Remote", jobTitle: "Buyer", groups: ["Staff"] },
+        "cat@example.com": { displayName: "Cat Remote", jobTitle: "Counsel", groups: ["Staff"] },
+      },
+      (address) => (address.startsWith("ann") ? 150 : address.startsWith("ben") ? 75 : 0),
     );
+    const { hop, r } = await setup({ stamperConfig: config, stampWorkers: 1, directory }, config);
+    const senders = ["ann", "ben", "cat"];
+    await Promise.all(senders.map((name) => sendFrom(r.port, `${name}@example.com`, `From ${name}`)));
+    expect(hop.messages).toHaveLength(3);
+    const titles = { ann: "Treasurer", ben: "Buyer", cat: "Counsel" } as const;
+    for (const name of senders) {
+      const raw = hop.messages
+        .find((m) => m.raw.toString().includes(`Subject: From ${name}`))
+        ?.raw.toString();
+      expect(raw).toContain(`${name[0]?.toUpperCase()}${name.slice(1)} Remote`);
+      expect(raw).toContain(titles[name as keyof typeof titles]);
+      expect(raw).toContain("This message is confidential."); // the Staff group came through too
+    }
+    expect([...directory.lookups].sort()).toEqual(senders.map((n) => `${n}@example.com`));
+    expect(r.transactions().every((t) => t.outcome === "stamped")).toBe(true);
+  });
+
+  it("a failing or unusable directory answer makes the stamp fail (onError), not hang", async () => {
+    const config = testConfig({ directory: { users: [] } });
+    const directory: Directory = {
+      lookup: async (address) => {
+        if (address.startsWith("down")) throw new Error("Graph is down");
+        // A record that cannot cross threads.
+        return { groups: [], displayName: "Odd", render: () => "x" } as unknown as DirectoryUser;
+      },
+    };
+    const { hop, r } = await setup(
+      { stamperConfig: config, stampWorkers: 1, directory, limits: { stampTimeoutMs: 5000 } },
+      config,
+    );
+    await sendFrom(r.port, "down@example.com", "One");
+    await sendFrom(r.port, "odd@example.com", "Two");
+    expect(hop.messages).toHaveLength(2);
+    for (const m of hop.messages) expect(m.raw.toString()).not.toContain("data-mailstamp");
+    const [down, odd] = r.transactions();
+    expect(down).toMatchObject({ outcome: "passed-on-error" });
+    expect(String(down?.error)).toMatch(/directory lookup for down@example\.com failed: .*Graph is down/);
+    expect(odd).toMatchObject({ outcome: "passed-on-error" });
+    expect(String(odd?.error)).toMatch(/could not be cloned|DataCloneError/i);
   });
 });
