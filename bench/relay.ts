@@ -2,10 +2,11 @@
  * `npm run bench:relay`: throughput of the mailstamp relay against a relay that does nothing (smtp-server in,
  * nodemailer out, 250 only after the next hop's 250 — the same promise), in the same run, on loopback.
  *
- *   npx tsx bench/relay.ts [--messages 400] [--connections 8] [--size 102400] [--workers 1]
+ *   npx tsx bench/relay.ts [--messages 400] [--connections 8] [--size 102400] [--workers 1] [--relay-directory]
  *
  * `--workers N` is the relay's `stampWorkers` (default 1: stamping in one worker thread beside the event loop;
- * 0: stamping on the event loop).
+ * 0: stamping on the event loop). `--relay-directory` passes the config's users as the relay's `directory`, so
+ * every sender lookup of a worker is a round trip to the relay's thread, as with `directory.graph`.
  *
  * Prints messages per second for both, the ratio (target ≥ 0.8 at 100 KB), and what smtp-server's fixed
  * 100 ms greeting delay costs per connection.
@@ -17,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import nodemailer from "nodemailer";
 import { SMTPServer } from "smtp-server";
-import { createStamper, loadConfig } from "../src/index.js";
+import { createStamper, createStaticDirectory, loadConfig } from "../src/index.js";
 import { createRelay } from "../src/adapters/smtp/index.js";
 
 const { values } = parseArgs({
@@ -26,12 +27,14 @@ const { values } = parseArgs({
     connections: { type: "string", default: "8" },
     size: { type: "string", default: "102400" },
     workers: { type: "string", default: "1" },
+    "relay-directory": { type: "boolean", default: false },
   },
 });
 const MESSAGES = Number(values.messages);
 const CONNECTIONS = Number(values.connections);
 const SIZE = Number(values.size);
 const WORKERS = Number(values.workers);
+const RELAY_DIRECTORY = values["relay-directory"] === true;
 
 /** A realistic new message from a directory user to an external recipient, about SIZE bytes. */
 function message(i: number): string {
@@ -207,14 +210,15 @@ async function main(): Promise<void> {
   const sink = await startSink();
   const baseline = await startBaseline(sink.port);
   const relay = createRelay({
-    ...(WORKERS > 0 ? { stamperConfig: config, stampWorkers: WORKERS } : { stamper }),
+    ...(WORKERS > 0 || RELAY_DIRECTORY ? { stamperConfig: config, stampWorkers: WORKERS } : { stamper }),
+    ...(RELAY_DIRECTORY ? { directory: createStaticDirectory(config.directory.users) } : {}),
     listen: "127.0.0.1:0",
     upstream: { host: "127.0.0.1", port: sink.port, tls: "none" },
     logger: false,
   });
   const { port } = await relay.listen();
   process.stdout.write(
-    `stamping: ${WORKERS > 0 ? `${WORKERS} worker thread${WORKERS > 1 ? "s" : ""} (stampWorkers: ${WORKERS})` : "on the event loop (stampWorkers: 0)"}\n`,
+    `${RELAY_DIRECTORY ? "directory: in the relay's thread (--relay-directory)\n" : ""}stamping: ${WORKERS > 0 ? `${WORKERS} worker thread${WORKERS > 1 ? "s" : ""} (stampWorkers: ${WORKERS})` : "on the event loop (stampWorkers: 0)"}\n`,
   );
 
   const check = await stamper.stamp(message(0), {

@@ -1,6 +1,6 @@
 /**
  * The entry of a stamp worker (`stampWorkers` > 0): builds its own stamper from the config it is started with,
- * then stamps the messages the relay sends it, one at a time, in the order they come. Message bytes travel as
+ * then stamps the messages the relay sends it and answers in the order they came. Message bytes travel as
  * transferred ArrayBuffers both ways; an error comes back as its name, code and message. With a relay
  * directory, each sender lookup is a question to the relay's thread, which answers from its directory.
  */
@@ -37,22 +37,28 @@ if (port) {
   };
   const stamper = createStamper(data.config, data.remoteDirectory ? { directory: remote } : {});
 
-  const stampOne = async (request: _StampRequest): Promise<void> => {
+  /** Stamps one message; the answer to send back, never a rejection. */
+  const stampOne = async (
+    request: _StampRequest,
+  ): Promise<{ response: _StampResponse; transfer: ArrayBuffer[] }> => {
     try {
       const result: StampResult = await stamper.stamp(new Uint8Array(request.message), {
         envelope: request.envelope,
       });
       const message = owned(result.message);
-      const response: _StampResponse = { id: request.id, result: { ...result, message } };
-      port.postMessage(response, [message.buffer as ArrayBuffer]);
+      return {
+        response: { id: request.id, result: { ...result, message } },
+        transfer: [message.buffer as ArrayBuffer],
+      };
     } catch (err) {
-      port.postMessage({ id: request.id, error: _toWorkerError(err) } satisfies _StampResponse);
+      return { response: { id: request.id, error: _toWorkerError(err) }, transfer: [] };
     }
   };
 
-  // One stamp at a time, in order: the relay matches answers to messages by order, and a stamp waiting for a
-  // lookup must not let the next message overtake it.
-  let queue: Promise<void> = Promise.resolve();
+  // Each message is stamped as soon as it comes, so a stamp waiting for a sender lookup does not leave the
+  // worker idle; the answers go back strictly in the order the messages came, which is how the relay matches
+  // them (and the relay sends only a few ahead).
+  let answered: Promise<void> = Promise.resolve();
   port.on("message", (incoming: _ToWorker) => {
     if ("lookupId" in incoming) {
       const answer: _LookupAnswer = incoming;
@@ -63,7 +69,11 @@ if (port) {
       else waiting.resolve(answer.user);
       return;
     }
-    queue = queue.then(() => stampOne(incoming));
+    const outcome = stampOne(incoming);
+    answered = answered.then(async () => {
+      const { response, transfer } = await outcome;
+      port.postMessage(response, transfer);
+    });
   });
   port.postMessage({ ready: true } satisfies _StampResponse);
 }
