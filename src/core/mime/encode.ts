@@ -168,8 +168,9 @@ function encodeQuotedPrintableSlow(bytes: Uint8Array, eol: "\r\n" | "\n"): strin
       ((b === 0x20 || b === 0x09) && !nextIsBreak) || (b >= 0x21 && b <= 0x7e && b !== 0x3d)
         ? String.fromCharCode(b)
         : "";
-    // 75 leaves room for the "=" of a soft break within the 76-character limit.
-    if (line.length + (literal ? 1 : 3) > 75) {
+    // 75 leaves room for the "=" of a soft break within the 76-character limit; the last character before a
+    // line break (or the end) needs no soft break after it, so a line may use all 76 (as a literal line does).
+    if (line.length + (literal ? 1 : 3) > (nextIsBreak ? 76 : 75)) {
       out.push(line, "=", eol);
       line = "";
     }

@@ -55,6 +55,20 @@ describe("encode", () => {
       }),
       { seed: 7, numRuns: 3000 },
     );
+    // Lines around the 76-character limit, at the end of the data and before a line break.
+    for (const eol of ["\r\n", "\n"] as const) {
+      for (let n = 73; n <= 78; n++) {
+        for (const tail of ["", " ", "="]) {
+          for (const data of [bytes("a".repeat(n) + tail), bytes(`${"a".repeat(n)}${tail}${eol}b`)]) {
+            const expected = _encodeQuotedPrintableWhole(data, eol);
+            expect(encodeQuotedPrintable(data, eol)).toBe(expected);
+            expect(Buffer.from(encodeQuotedPrintableBytes(data, eol)).toString("latin1")).toBe(expected);
+            for (const line of expected.split(eol)) expect(line.length).toBeLessThanOrEqual(76);
+          }
+        }
+      }
+    }
+    expect(encodeQuotedPrintable(bytes(`${"a".repeat(76)}\r\nb`), "\r\n")).toBe(`${"a".repeat(76)}\r\nb`);
     // A long clean ASCII body is its own encoding, copied whole.
     const clean = bytes("Please find the figures below.\r\n".repeat(2000));
     expect(Buffer.from(encodeQuotedPrintableBytes(clean, "\r\n")).equals(Buffer.from(clean))).toBe(true);
