@@ -24,6 +24,14 @@ export interface _StampRequest {
   id: number;
   message: ArrayBuffer;
   envelope: NonNullable<StampOptions["envelope"]>;
+  /** A lookup the relay already made (of the envelope sender): the worker uses it instead of asking. */
+  hint?: _SenderHint;
+}
+
+/** The relay directory's answer for one address, looked up ahead of the stamp. */
+export interface _SenderHint {
+  address: string;
+  user?: DirectoryUser;
 }
 
 /** The answer to a worker's directory lookup (`_StampResponse.lookup`), from the relay's own directory. */
@@ -88,12 +96,27 @@ export class _StampWorkerTimeout extends Error {}
 
 interface Task {
   id: number;
+  /** The message bytes; empty once they were moved to a worker (`again` gives them anew). */
   message: Uint8Array;
+  /** Gives the message bytes again: with it, the bytes are moved to a worker instead of copied. */
+  again?: () => Uint8Array;
+  /** The bytes went to a worker without a copy: sending the task once more needs `again`. */
+  moved: boolean;
   envelope: _StampRequest["envelope"];
-  /** Move the message's own ArrayBuffer to the worker instead of a copy. */
-  transfer: boolean;
+  hint?: _SenderHint;
   resolve(result: StampResult): void;
   reject(err: Error): void;
+}
+
+/** Options for {@link _StampPool.stamp}. */
+export interface _StampTaskOptions {
+  /**
+   * Gives the message bytes again (e.g. from the received chunks). With it a message that is the whole of its
+   * ArrayBuffer is moved to the worker without a copy (the caller's view is left empty), and a message sent
+   * once more — its worker was replaced while it waited — is rebuilt with it.
+   */
+  again?: () => Uint8Array;
+  hint?: _SenderHint;
 }
 
 interface Slot {
@@ -256,6 +279,7 @@ export class _StampPool {
       return;
     }
     this.spawn();
+    this.dispatch();
   }
 
   /**
@@ -271,7 +295,10 @@ export class _StampPool {
       if (index >= 0) this.slots.splice(index, 1);
       const [, ...rest] = slot.tasks.splice(0);
       this.queue.unshift(...rest);
-      if (!this.closed) this.spawn();
+      if (!this.closed) {
+        this.spawn();
+        this.dispatch();
+      }
       task.reject(
         new _StampWorkerTimeout(
           `stamping took longer than ${this.timeoutMs} ms (stampTimeoutMs); the stamp worker was replaced`,
@@ -295,35 +322,74 @@ export class _StampPool {
       }
       if (!slot) return;
       const task = this.queue.shift() as Task;
+      // A task sent once more (its worker was replaced) whose bytes were moved gets them anew.
+      const bytes = task.moved && task.again ? task.again() : task.message;
+      const move = task.again !== undefined && bytes.byteLength > 0 && _ownsBuffer(bytes);
+      const out = move ? bytes : new Uint8Array(bytes);
+      const buffer = out.buffer as ArrayBuffer;
+      const request: _StampRequest = {
+        id: task.id,
+        message: buffer,
+        envelope: task.envelope,
+        ...(task.hint ? { hint: task.hint } : {}),
+      };
+      try {
+        slot.worker.postMessage(request, [buffer]);
+      } catch (err) {
+        // Nothing the relay builds fails to cross (the hint was cloned when it was made); should it anyway,
+        // the message fails (onError applies) instead of waiting for its timeout.
+        task.reject(err instanceof Error ? err : new Error(String(err)));
+        continue;
+      }
+      if (move) task.moved = true;
       slot.tasks.push(task);
       if (slot.tasks.length === 1) this.arm(slot);
-      const bytes = task.transfer && _ownsBuffer(task.message) ? task.message : new Uint8Array(task.message);
-      const buffer = bytes.buffer as ArrayBuffer;
-      const request: _StampRequest = { id: task.id, message: buffer, envelope: task.envelope };
-      slot.worker.postMessage(request, [buffer]);
     }
   }
 
   /**
    * Stamps in a worker. The message bytes are copied once and the copy transferred, so `message` stays usable —
-   * unless `transfer` is set: then a message that is the whole of its ArrayBuffer is moved to the worker without
-   * a copy, and `message` is left empty (detached) for the caller.
+   * unless `options.again` is given: see {@link _StampTaskOptions}.
    */
   stamp(
     message: Uint8Array,
     envelope: _StampRequest["envelope"],
-    options: { transfer?: boolean } = {},
+    options: _StampTaskOptions = {},
   ): Promise<StampResult> {
     if (this.closed) return Promise.reject(new Error("the stamp workers are closed"));
     // Workers lost while starting are tried again when there is work.
     this.start();
     return new Promise<StampResult>((resolve, reject) => {
-      const transfer = options.transfer === true;
-      this.queue.push({ id: this.nextId++, message, envelope, transfer, resolve, reject });
+      this.queue.push({
+        id: this.nextId++,
+        message,
+        ...(options.again ? { again: options.again } : {}),
+        moved: false,
+        envelope,
+        ...(options.hint ? { hint: options.hint } : {}),
+        resolve,
+        reject,
+      });
       this.dispatch();
     });
   }
 
+  /**
+   * Looks the envelope sender up in the relay directory ahead of the stamp (at MAIL FROM, while the message is
+   * still coming): the worker then needs no round trip for the common case where From is that sender, and a
+   * slow directory overlaps with the transfer. Resolves to undefined when there is no directory, the lookup
+   * failed (the worker asks again and gets the error) or the answer cannot cross to a worker.
+   */
+  prefetch(address: string): Promise<_SenderHint | undefined> {
+    const directory = this.directory;
+    if (!directory || !address) return Promise.resolve(undefined);
+    return Promise.resolve()
+      .then(() => directory.lookup(address))
+      .then((user): _SenderHint =>
+        user === undefined ? { address } : { address, user: structuredClone(user) },
+      )
+      .catch(() => undefined);
+  }
   /** Terminates every worker; messages still waiting fail. */
   async close(): Promise<void> {
     this.closed = true;

@@ -20,7 +20,7 @@ import {
   type StampResult,
   type Stamper,
 } from "../../index.js";
-import { _StampPool } from "./_stamp-pool.js";
+import { _StampPool, type _SenderHint } from "./_stamp-pool.js";
 import { createJsonLogger } from "./json-logger.js";
 import {
   RelayMetrics,
@@ -76,6 +76,8 @@ interface Transaction {
   recipients: Recipient[];
   /** Set when the next hop failed mid-transaction: the 4xx every later step gets. */
   broken?: string;
+  /** The relay directory's answer for the envelope sender, once it came (stamp workers use it). */
+  hint?: _SenderHint;
 }
 
 interface ConnectionState {
@@ -413,6 +415,11 @@ export function createRelay(options: RelayOptions): Relay {
         mailFrom: address.address,
         recipients: [],
       };
+      // The sender is looked up while recipients and the message come in; the stamp takes the answer if it is
+      // there by then (a worker then asks nothing of this thread), and asks as usual if not.
+      void pool?.prefetch(address.address).then((hint) => {
+        if (hint) tx.hint = hint;
+      });
       const envelope = session.envelope;
       const send = async (conn: UpstreamConnection): Promise<SmtpReply | Error> => {
         if (envelope.smtpUtf8 && !conn.features.has("SMTPUTF8")) {
@@ -538,14 +545,19 @@ export function createRelay(options: RelayOptions): Relay {
     session: SMTPServerSession,
     tx: Transaction,
     raw: Buffer,
+    again: () => Uint8Array,
   ): Promise<{ stamper?: Stamper; result?: StampResult; error?: unknown }> {
     let stamper = options.stamper ?? configStamper;
     const rcptTo = session.envelope.rcptTo.map((r) => r.address);
     if (pool) {
       try {
-        // The received bytes move to the worker without a copy; `deliver` rebuilds them from the chunks if
-        // it needs the original again.
-        const result = await pool.stamp(raw, { mailFrom: tx.mailFrom, rcptTo }, { transfer: true });
+        // The received bytes move to the worker without a copy; they are rebuilt from the chunks whenever the
+        // original is needed again (a replaced worker's message sent once more, onError: pass).
+        const result = await pool.stamp(
+          raw,
+          { mailFrom: tx.mailFrom, rcptTo },
+          { again, ...(tx.hint ? { hint: tx.hint } : {}) },
+        );
         return { ...(stamper ? { stamper } : {}), result };
       } catch (error) {
         return { ...(stamper ? { stamper } : {}), error };
@@ -610,7 +622,8 @@ export function createRelay(options: RelayOptions): Relay {
       );
     }
     const raw = Buffer.concat(chunks, size);
-    const { stamper, result, error } = await stampMessage(state, session, tx, raw);
+    const again = (): Buffer => Buffer.concat(chunks, size);
+    const { stamper, result, error } = await stampMessage(state, session, tx, raw, again);
 
     let payload: Uint8Array;
     let outcome: TransactionOutcome;
@@ -625,8 +638,8 @@ export function createRelay(options: RelayOptions): Relay {
           error: _describe(error),
         });
       }
-      // In worker mode `raw` was moved to the worker (and is empty now); the chunks still hold the bytes.
-      payload = mark(raw.byteLength === size ? raw : Buffer.concat(chunks, size));
+      // In worker mode `raw` may have moved to the worker (it is empty now); the chunks still hold the bytes.
+      payload = mark(pool ? again() : raw);
       outcome = "passed-on-error";
     } else if (result.status === "rejected") {
       await resetUpstream(state);

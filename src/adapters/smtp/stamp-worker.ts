@@ -1,6 +1,6 @@
 /**
  * The entry of a stamp worker (`stampWorkers` > 0): builds its own stamper from the config it is started with,
- * then stamps the messages the relay sends it and answers in the order they came. Message bytes travel as
+ * then stamps the messages the relay sends it, one at a time, in the order they came. Message bytes travel as
  * transferred ArrayBuffers both ways; an error comes back as its name, code and message. With a relay
  * directory, each sender lookup is a question to the relay's thread, which answers from its directory.
  */
@@ -11,6 +11,7 @@ import {
   _ownsBuffer,
   _toWorkerError,
   type _LookupAnswer,
+  type _SenderHint,
   type _StampRequest,
   type _StampResponse,
   type _ToWorker,
@@ -27,13 +28,17 @@ if (port) {
   const data = workerData as _WorkerData;
   const pending = new Map<number, { resolve(user?: DirectoryUser): void; reject(err: Error): void }>();
   let nextLookup = 1;
+  /** The relay's lookup of the current message's envelope sender, when it sent one. */
+  let hint: _SenderHint | undefined;
   const remote: Directory = {
-    lookup: (address) =>
-      new Promise<DirectoryUser | undefined>((resolve, reject) => {
+    lookup: (address) => {
+      if (hint && hint.address.toLowerCase() === address.toLowerCase()) return Promise.resolve(hint.user);
+      return new Promise<DirectoryUser | undefined>((resolve, reject) => {
         const lookupId = nextLookup++;
         pending.set(lookupId, { resolve, reject });
         port.postMessage({ lookup: { lookupId, address } } satisfies _StampResponse);
-      }),
+      });
+    },
   };
   const stamper = createStamper(data.config, data.remoteDirectory ? { directory: remote } : {});
 
@@ -41,6 +46,7 @@ if (port) {
   const stampOne = async (
     request: _StampRequest,
   ): Promise<{ response: _StampResponse; transfer: ArrayBuffer[] }> => {
+    hint = request.hint;
     try {
       const result: StampResult = await stamper.stamp(new Uint8Array(request.message), {
         envelope: request.envelope,
@@ -55,10 +61,10 @@ if (port) {
     }
   };
 
-  // Each message is stamped as soon as it comes, so a stamp waiting for a sender lookup does not leave the
-  // worker idle; the answers go back strictly in the order the messages came, which is how the relay matches
-  // them (and the relay sends only a few ahead).
-  let answered: Promise<void> = Promise.resolve();
+  // One stamp at a time, in the order the messages came: the relay matches answers by order and times the
+  // oldest message, so a stamp that runs away is the one that pays for it — never one queued before it that
+  // was waiting for a lookup. (The relay's lookup of the envelope sender, sent along, spares most waits.)
+  let queue: Promise<void> = Promise.resolve();
   port.on("message", (incoming: _ToWorker) => {
     if ("lookupId" in incoming) {
       const answer: _LookupAnswer = incoming;
@@ -69,9 +75,8 @@ if (port) {
       else waiting.resolve(answer.user);
       return;
     }
-    const outcome = stampOne(incoming);
-    answered = answered.then(async () => {
-      const { response, transfer } = await outcome;
+    queue = queue.then(async () => {
+      const { response, transfer } = await stampOne(incoming);
       port.postMessage(response, transfer);
     });
   });

@@ -338,6 +338,9 @@ export class UpstreamConnection {
    * @throws UpstreamError when the connection fails or the final reply does not come within dataTimeoutMs.
    */
   async data(message: Uint8Array): Promise<SmtpReply> {
+    // Encoded before DATA is sent: whatever could go wrong with the bytes goes wrong before the next hop has
+    // been told a message is coming.
+    const pieces = _encodeDataPieces(message);
     const go = await this.command("DATA");
     // Only 354 invites the message. A refusal (4xx/5xx) goes back to the caller; any other answer — a 2xx
     // to DATA itself — would let a caller report acceptance for bytes never sent, so it is a protocol error.
@@ -349,7 +352,7 @@ export class UpstreamConnection {
     const reply = this.read(this.options.dataTimeoutMs);
     // The message goes out as it is when it is already in wire form (no copy), then the terminator.
     this.socket.cork();
-    for (const piece of _encodeDataPieces(message)) this.socket.write(piece);
+    for (const piece of pieces) this.socket.write(piece);
     this.socket.uncork();
     return reply;
   }

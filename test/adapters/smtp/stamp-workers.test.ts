@@ -226,8 +226,31 @@ describe("createRelay: stampWorkers with a relay directory", () => {
       expect(raw).toContain(titles[name as keyof typeof titles]);
       expect(raw).toContain("This message is confidential."); // the Staff group came through too
     }
-    expect([...directory.lookups].sort()).toEqual(senders.map((n) => `${n}@example.com`));
+    // Looked up at MAIL FROM; Ann's and Ben's answers were not there yet when their messages were stamped,
+    // so the worker asked for them again.
+    expect(new Set(directory.lookups)).toEqual(new Set(senders.map((n) => `${n}@example.com`)));
     expect(r.transactions().every((t) => t.outcome === "stamped")).toBe(true);
+  });
+
+  it("uses the answer for the envelope sender looked up at MAIL FROM, and asks for any other From", async () => {
+    const config = testConfig({ directory: { users: [] } });
+    const directory = countingDirectory({
+      "ann@example.com": { displayName: "Ann Remote", jobTitle: "Treasurer", groups: ["Staff"] },
+      "ben@example.com": { displayName: "Ben Remote", jobTitle: "Buyer", groups: ["Staff"] },
+    });
+    const { hop, r } = await setup({ stamperConfig: config, stampWorkers: 1, directory }, config);
+    await sendFrom(r.port, "ann@example.com", "Same sender");
+    expect(directory.lookups).toEqual(["ann@example.com"]);
+    // Ben's message submitted by Ann's mailbox (send on behalf): the signature is Ben's, asked for by the worker.
+    const client = relayClient(r.port);
+    cleanups.push(() => client.close());
+    await client.sendMail({
+      envelope: { from: "ann@example.com", to: ["bob@partner.test"] },
+      raw: alternativeMessage({ from: "ben@example.com", subject: "On behalf" }),
+    });
+    expect(directory.lookups).toEqual(["ann@example.com", "ann@example.com", "ben@example.com"]);
+    expect(hop.messages[0]?.raw.toString()).toContain("Treasurer");
+    expect(hop.messages[1]?.raw.toString()).toContain("Buyer");
   });
 
   it("a failing or unusable directory answer makes the stamp fail (onError), not hang", async () => {
