@@ -81,3 +81,22 @@ export function alternativeMessage(
     "",
   ].join("\r\n");
 }
+
+/**
+ * A config plus a rule whose template keeps a stamper busy for seconds (a runaway template) when the subject
+ * says "[slow]" — for timeouts and worker replacement.
+ */
+export function slowConfig(base: MailstampConfig = testConfig()): MailstampConfig {
+  return {
+    ...base,
+    options: { limits: { renderTimeoutMs: 600_000 } },
+    templates: {
+      ...base.templates,
+      slow: { html: "{% for i in (1..1999000) %}{% assign x = i %}{% endfor %}<p>slow</p>" },
+    },
+    rules: [
+      { name: "Slow", when: { subject: { contains: "[slow]" } }, stamps: [{ template: "slow" }] },
+      ...(base.rules ?? []),
+    ],
+  };
+}

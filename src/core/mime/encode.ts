@@ -92,16 +92,23 @@ function literalPrefix(bytes: Uint8Array, eol: "\r\n" | "\n"): number {
     }
     if (cr >= 0 && cr < start) cr = buf.indexOf(CR, start);
     if (cr >= 0 && cr < end) break;
-    if (end - start > 76) break;
-    if (end > start) {
-      const tail = buf[end - 1];
-      if (tail === 0x20 || tail === 0x09) break;
-      if (buf[start] === 0x2d && buf[start + 1] === 0x2d) break;
-      if (buf[start] === 0x46 && startsWithFrom(buf, start)) break;
-    }
+    if (!fitsAsLiteralLine(buf, start, end)) break;
     start = last ? n : lf + 1;
   }
   return start;
+}
+
+/**
+ * Whether the line bytes[start, end) — its bytes all literal already — may stand as it is: at most 76
+ * characters, no whitespace before the line break, no leading "--" or "From ".
+ */
+function fitsAsLiteralLine(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end - start > 76) return false;
+  if (end === start) return true;
+  const tail = bytes[end - 1];
+  if (tail === 0x20 || tail === 0x09) return false;
+  if (bytes[start] === 0x2d && bytes[start + 1] === 0x2d) return false;
+  return !(bytes[start] === 0x46 && startsWithFrom(bytes, start));
 }
 
 /** ASCII bytes that are never their own encoding: "=", DEL, and controls other than tab, CR and LF. */
@@ -131,13 +138,7 @@ function literalPrefixBytes(bytes: Uint8Array, eol: "\r\n" | "\n"): number {
       if (lf === start || bytes[lf - 1] !== CR) break;
       end = lf - 1;
     }
-    if (end - start > 76) break;
-    if (end > start) {
-      const tail = bytes[end - 1];
-      if (tail === 0x20 || tail === 0x09) break;
-      if (bytes[start] === 0x2d && bytes[start + 1] === 0x2d) break;
-      if (bytes[start] === 0x46 && startsWithFrom(bytes, start)) break;
-    }
+    if (!fitsAsLiteralLine(bytes, start, end)) break;
     start = last ? n : lf + 1;
   }
   return start;

@@ -6,7 +6,7 @@
 import { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Directory, MailstampConfig } from "../../../src/index.js";
-import { alternativeMessage, testConfig } from "../../helpers/config.js";
+import { alternativeMessage, slowConfig, testConfig } from "../../helpers/config.js";
 import { connectSmtp } from "../../helpers/smtp-client.js";
 import { startNextHop, type NextHop } from "../../helpers/smtp-next-hop.js";
 import { relayClient, startRelay, type TestRelay } from "../../helpers/smtp-relay.js";
@@ -15,22 +15,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** The test config plus a rule whose template keeps a worker busy for seconds when the subject says "[slow]". */
-function slowConfig(base: MailstampConfig = testConfig()): MailstampConfig {
-  return {
-    ...base,
-    options: { limits: { renderTimeoutMs: 600_000 } },
-    templates: {
-      ...base.templates,
-      slow: { html: "{% for i in (1..1999000) %}{% assign x = i %}{% endfor %}<p>slow</p>" },
-    },
-    rules: [
-      { name: "Slow", when: { subject: { contains: "[slow]" } }, stamps: [{ template: "slow" }] },
-      ...(base.rules ?? []),
-    ],
-  };
-}
 
 /** > 4 KiB, so the relay moves the received bytes to the worker instead of copying them. */
 function bigMessage(subject: string, from?: string): string {

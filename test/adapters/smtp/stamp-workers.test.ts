@@ -1,14 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  createStamper,
-  isMailstampError,
-  type Directory,
-  type DirectoryUser,
-  type MailstampConfig,
-} from "../../../src/index.js";
+import { createStamper, isMailstampError, type Directory, type DirectoryUser } from "../../../src/index.js";
 import { createRelay, relayOptionsFromConfig } from "../../../src/adapters/smtp/index.js";
 import { parseConfig } from "../../../src/index.js";
-import { alternativeMessage, testConfig } from "../../helpers/config.js";
+import { alternativeMessage, slowConfig, testConfig } from "../../helpers/config.js";
 import { startNextHop, type NextHop } from "../../helpers/smtp-next-hop.js";
 import { relayClient, startRelay, type TestRelay } from "../../helpers/smtp-relay.js";
 
@@ -16,23 +10,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** The test config plus a rule whose template keeps a worker busy for seconds when the subject says "[slow]". */
-function slowConfig(): MailstampConfig {
-  const base = testConfig();
-  return {
-    ...base,
-    options: { limits: { renderTimeoutMs: 600_000 } },
-    templates: {
-      ...base.templates,
-      slow: { html: "{% for i in (1..1999000) %}{% assign x = i %}{% endfor %}<p>slow</p>" },
-    },
-    rules: [
-      { name: "Slow", when: { subject: { contains: "[slow]" } }, stamps: [{ template: "slow" }] },
-      ...(base.rules ?? []),
-    ],
-  };
-}
 
 async function setup(
   relayOptions: Parameters<typeof startRelay>[1],
