@@ -390,6 +390,7 @@ export class _StampPool {
       )
       .catch(() => undefined);
   }
+
   /** Terminates every worker; messages still waiting fail. */
   async close(): Promise<void> {
     this.closed = true;
