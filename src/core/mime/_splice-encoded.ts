@@ -58,6 +58,13 @@ function qpLines(encoded: Uint8Array): EncodedLine[] {
   return lines;
 }
 
+/** Whether the bytes end with `eol` ("\r\n" or "\n"), the way the encoder reads a hard line break. */
+function endsWithBytes(bytes: Uint8Array, eol: "\r\n" | "\n"): boolean {
+  const n = bytes.length;
+  if (eol === "\n") return n > 0 && bytes[n - 1] === LF;
+  return n > 1 && bytes[n - 2] === CR && bytes[n - 1] === LF;
+}
+
 function concat(chunks: readonly Uint8Array[]): Uint8Array {
   const b = Buffer.concat(chunks);
   return new Uint8Array(b.buffer, b.byteOffset, b.length);
@@ -88,7 +95,8 @@ export function spliceQuotedPrintable(
   while (a + 1 < lines.length - 1 && (lines[a + 1] as EncodedLine).decoded <= first) a++;
   // …and ends at the first line start after the last insertion (an insertion exactly at a line start goes
   // into the window, so it is encoded with the text before it, not glued to the kept line after it).
-  let b = a + 1;
+  // (An empty body has no line: the window is empty and holds only the insertions.)
+  let b = Math.min(a + 1, lines.length - 1);
   while (b < lines.length - 1 && (lines[b] as EncodedLine).decoded <= last) b++;
   const winStart = lines[a] as EncodedLine;
   const winEnd = lines[b] as EncodedLine;
@@ -100,11 +108,14 @@ export function spliceQuotedPrintable(
   }
   pieces.push(decodedBytes.subarray(pos, winEnd.decoded));
   const window = concat(pieces);
-  let text = encodeQuotedPrintable(window, eol);
   // The kept line after the window must still start a line of its own, and a body that ended in a line break
-  // (hard or soft) still does: a window that does not end in a hard break gets a soft one.
+  // (hard or soft) still does: a window that does not end in a hard break gets a soft one — and its last line
+  // leaves room for the "=".
   const endsWithLf = encoded.length > 0 && encoded[encoded.length - 1] === LF;
-  if (!text.endsWith(eol) && (winEnd.start < encoded.length || endsWithLf)) text += `=${eol}`;
+  const hardEnd = endsWithBytes(window, eol);
+  const softEnd = !hardEnd && (winEnd.start < encoded.length || endsWithLf);
+  let text = encodeQuotedPrintable(window, eol, { softEnd });
+  if (softEnd) text += `=${eol}`;
   return concat([
     encoded.subarray(0, winStart.start),
     Buffer.from(text, "latin1"),

@@ -23,6 +23,15 @@ export function encodeBase64(bytes: Uint8Array, eol: "\r\n" | "\n"): string {
   return lines.join(eol);
 }
 
+/** Options for the quoted-printable encoders. */
+export interface QuotedPrintableOptions {
+  /**
+   * The caller ends the output with a soft break ("=" + line break): the last line then leaves room for the
+   * "=" (75 characters), as every line that continues does.
+   */
+  softEnd?: boolean;
+}
+
 /**
  * Quoted-printable (RFC 2045 §6.7): encoded lines of at most 76 characters with soft breaks, whitespace before a
  * line break encoded, `=` and 8-bit bytes escaped. A line break in the data that is the message's own `eol`
@@ -33,11 +42,16 @@ export function encodeBase64(bytes: Uint8Array, eol: "\r\n" | "\n"): string {
  * @example
  * encodeQuotedPrintable(new TextEncoder().encode("café \r\n"), "\r\n") // "caf=C3=A9=20\r\n"
  */
-export function encodeQuotedPrintable(bytes: Uint8Array, eol: "\r\n" | "\n"): string {
-  const start = literalPrefix(bytes, eol);
+export function encodeQuotedPrintable(
+  bytes: Uint8Array,
+  eol: "\r\n" | "\n",
+  options: QuotedPrintableOptions = {},
+): string {
+  const softEnd = options.softEnd === true;
+  const start = literalPrefix(bytes, eol, softEnd);
   const prefix = Buffer.from(bytes.buffer, bytes.byteOffset, start).toString("latin1");
   if (start >= bytes.length) return prefix;
-  return prefix + encodeQuotedPrintableSlow(bytes.subarray(start), eol);
+  return prefix + encodeQuotedPrintableSlow(bytes.subarray(start), eol, softEnd);
 }
 
 /**
@@ -48,9 +62,9 @@ export function encodeQuotedPrintable(bytes: Uint8Array, eol: "\r\n" | "\n"): st
  * encodeQuotedPrintableBytes(new TextEncoder().encode("café \r\n"), "\r\n") // bytes of "caf=C3=A9=20\r\n"
  */
 export function encodeQuotedPrintableBytes(bytes: Uint8Array, eol: "\r\n" | "\n"): Uint8Array {
-  const start = literalPrefix(bytes, eol);
+  const start = literalPrefix(bytes, eol, false);
   if (start >= bytes.length) return bytes.slice();
-  const rest = Buffer.from(encodeQuotedPrintableSlow(bytes.subarray(start), eol), "latin1");
+  const rest = Buffer.from(encodeQuotedPrintableSlow(bytes.subarray(start), eol, false), "latin1");
   const out = new Uint8Array(start + rest.length);
   out.set(bytes.subarray(0, start));
   out.set(rest, start);
@@ -63,11 +77,11 @@ export function encodeQuotedPrintableBytes(bytes: Uint8Array, eol: "\r\n" | "\n"
  * `eol`. Mail bodies are mostly such lines (a 7bit part moved to quoted-printable for a non-ASCII stamp is all
  * of them), and the byte-by-byte path is only needed for the rest.
  */
-function literalPrefix(bytes: Uint8Array, eol: "\r\n" | "\n"): number {
+function literalPrefix(bytes: Uint8Array, eol: "\r\n" | "\n", softEnd: boolean): number {
   const n = bytes.length;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, n);
   // 8-bit data is walked byte by byte; ASCII (checked natively) needs only native searches.
-  if (!isAscii(buf)) return literalPrefixBytes(bytes, eol);
+  if (!isAscii(buf)) return literalPrefixBytes(bytes, eol, softEnd);
   // The first byte that is never literal: "=", DEL or a control character (but tab, CR and LF, which depend on
   // where they stand). Each search stops at its first hit; in a clean body each runs once through it.
   let stop = n;
@@ -92,7 +106,7 @@ function literalPrefix(bytes: Uint8Array, eol: "\r\n" | "\n"): number {
     }
     if (cr >= 0 && cr < start) cr = buf.indexOf(CR, start);
     if (cr >= 0 && cr < end) break;
-    if (!fitsAsLiteralLine(buf, start, end)) break;
+    if (!fitsAsLiteralLine(buf, start, end, last && softEnd)) break;
     start = last ? n : lf + 1;
   }
   return start;
@@ -100,10 +114,11 @@ function literalPrefix(bytes: Uint8Array, eol: "\r\n" | "\n"): number {
 
 /**
  * Whether the line bytes[start, end) — its bytes all literal already — may stand as it is: at most 76
- * characters, no whitespace before the line break, no leading "--" or "From ".
+ * characters (75 when a soft break will follow it), no whitespace before the line break, no leading "--" or
+ * "From ".
  */
-function fitsAsLiteralLine(bytes: Uint8Array, start: number, end: number): boolean {
-  if (end - start > 76) return false;
+function fitsAsLiteralLine(bytes: Uint8Array, start: number, end: number, softBreakAfter: boolean): boolean {
+  if (end - start > (softBreakAfter ? 75 : 76)) return false;
   if (end === start) return true;
   const tail = bytes[end - 1];
   if (tail === 0x20 || tail === 0x09) return false;
@@ -116,7 +131,7 @@ const NEVER_LITERAL_ASCII: number[] = [0x3d, 0x7f];
 for (let b = 0; b < 0x20; b++) if (b !== 0x09 && b !== CR && b !== LF) NEVER_LITERAL_ASCII.push(b);
 
 /** {@link literalPrefix} byte by byte, for data with 8-bit bytes. */
-function literalPrefixBytes(bytes: Uint8Array, eol: "\r\n" | "\n"): number {
+function literalPrefixBytes(bytes: Uint8Array, eol: "\r\n" | "\n", softEnd: boolean): number {
   const crlf = eol === "\r\n";
   const n = bytes.length;
   let start = 0;
@@ -138,18 +153,22 @@ function literalPrefixBytes(bytes: Uint8Array, eol: "\r\n" | "\n"): number {
       if (lf === start || bytes[lf - 1] !== CR) break;
       end = lf - 1;
     }
-    if (!fitsAsLiteralLine(bytes, start, end)) break;
+    if (!fitsAsLiteralLine(bytes, start, end, last && softEnd)) break;
     start = last ? n : lf + 1;
   }
   return start;
 }
 
 /** Quoted-printable of the whole input byte by byte, without the literal-prefix shortcut (the tests' reference). */
-export function _encodeQuotedPrintableWhole(bytes: Uint8Array, eol: "\r\n" | "\n"): string {
-  return encodeQuotedPrintableSlow(bytes, eol);
+export function _encodeQuotedPrintableWhole(
+  bytes: Uint8Array,
+  eol: "\r\n" | "\n",
+  options: QuotedPrintableOptions = {},
+): string {
+  return encodeQuotedPrintableSlow(bytes, eol, options.softEnd === true);
 }
 
-function encodeQuotedPrintableSlow(bytes: Uint8Array, eol: "\r\n" | "\n"): string {
+function encodeQuotedPrintableSlow(bytes: Uint8Array, eol: "\r\n" | "\n", softEnd: boolean): string {
   const crlf = eol === "\r\n";
   const breakAt = (i: number): number =>
     crlf ? (bytes[i] === CR && bytes[i + 1] === LF ? 2 : 0) : bytes[i] === LF ? 1 : 0;
@@ -164,14 +183,17 @@ function encodeQuotedPrintableSlow(bytes: Uint8Array, eol: "\r\n" | "\n"): strin
       i += brk - 1;
       continue;
     }
-    const nextIsBreak = i + 1 >= bytes.length || breakAt(i + 1) > 0;
+    const atEnd = i + 1 >= bytes.length;
+    const nextIsBreak = atEnd || breakAt(i + 1) > 0;
     const literal =
       ((b === 0x20 || b === 0x09) && !nextIsBreak) || (b >= 0x21 && b <= 0x7e && b !== 0x3d)
         ? String.fromCharCode(b)
         : "";
     // 75 leaves room for the "=" of a soft break within the 76-character limit; the last character before a
-    // line break (or the end) needs no soft break after it, so a line may use all 76 (as a literal line does).
-    if (line.length + (literal ? 1 : 3) > (nextIsBreak ? 76 : 75)) {
+    // hard line break (or the end, unless the caller adds a soft break there) may use all 76, as a literal
+    // line does.
+    const hardBreakNext = atEnd ? !softEnd : nextIsBreak;
+    if (line.length + (literal ? 1 : 3) > (hardBreakNext ? 76 : 75)) {
       out.push(line, "=", eol);
       line = "";
     }
