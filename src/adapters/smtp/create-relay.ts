@@ -624,6 +624,12 @@ export function createRelay(options: RelayOptions): Relay {
     const raw = Buffer.concat(chunks, size);
     const again = (): Buffer => Buffer.concat(chunks, size);
     const { stamper, result, error } = await stampMessage(state, session, tx, raw, again);
+    if (!states.has(session.id)) {
+      // The client hung up while the message was being stamped: it never gets a 250, so it will send the
+      // message again — delivering this copy would make two. onClose logged the transaction as aborted and
+      // ended the next hop's half (QUIT).
+      return { ok: false, error: _smtpError(421, "4.4.2 The client closed the connection") };
+    }
 
     let payload: Uint8Array;
     let outcome: TransactionOutcome;

@@ -240,6 +240,33 @@ describe("createRelay: lockstep with the next hop", () => {
     expect(err.response).toContain("no reply from the next hop within 200 ms");
   });
 
+  it("delivers nothing when the client hangs up while its message is being stamped", async () => {
+    // The client never gets a 250, so it will send the message again: delivering this copy would make two.
+    const real = createStamper(testConfig());
+    const slow: Stamper = {
+      ...real,
+      stamp: async (raw, options) => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return real.stamp(raw, options);
+      },
+    };
+    const { hop, r } = await setup({}, { stamper: slow });
+    const s = await connectSmtp(r.port);
+    await s.command("EHLO client.test");
+    await s.command("MAIL FROM:<alice@example.com>");
+    await s.command("RCPT TO:<bob@partner.test>");
+    await s.command("DATA");
+    void s.data(`${alternativeMessage()}.\r\n`);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the message is being stamped
+    s.close();
+    await new Promise((resolve) => setTimeout(resolve, 600)); // the stamp is done
+    expect(hop.messages).toHaveLength(0);
+    expect(r.transactions().map((t) => t.outcome)).toEqual(["aborted"]);
+    // The next hop's half of the transaction was ended; a new client gets through.
+    await send(r.port, ["bob@partner.test"]);
+    expect(hop.messages).toHaveLength(1);
+  });
+
   it("answers 4xx for the whole transaction when the next hop hangs up at MAIL FROM", async () => {
     const { hop, r } = await setup({ dropAtMail: true });
     const err = await failure(send(r.port, ["bob@partner.test"]));
