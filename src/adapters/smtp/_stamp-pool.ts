@@ -60,7 +60,8 @@ export interface _StampResponse {
   ready?: true;
   result?: StampResult;
   error?: _WorkerError;
-  lookup?: { lookupId: number; address: string };
+  /** A sender lookup for the stamp of message `id`. */
+  lookup?: { lookupId: number; address: string; id: number };
 }
 
 /** What a worker is started with. */
@@ -122,6 +123,11 @@ export interface _StampTaskOptions {
 interface Slot {
   worker: Worker;
   ready: boolean;
+  /**
+   * Lookups the worker asked this thread for and has no answer to yet, with the message each is for. While
+   * there is one, the worker is not running anything: its one stamp waits for this thread.
+   */
+  lookups: Map<number, number>;
   /** Sent and not answered yet, oldest first; the worker stamps them one after the other. */
   tasks: Task[];
   /** The timeout of the oldest task. */
@@ -186,6 +192,8 @@ export class _StampPool {
      * without it each worker uses the config's static `directory.users`.
      */
     private readonly directory?: Directory,
+    /** Called each time a worker is terminated or lost and another started in its place (for metrics). */
+    private readonly replaced?: () => void,
   ) {
     this.entry = _workerEntry();
   }
@@ -204,10 +212,10 @@ export class _StampPool {
     });
     // Workers never keep the process alive: a message being stamped always has its client connection open.
     worker.unref();
-    const slot: Slot = { worker, ready: false, tasks: [] };
+    const slot: Slot = { worker, ready: false, lookups: new Map(), tasks: [] };
     this.slots.push(slot);
     worker.on("message", (response: _StampResponse) => {
-      if (response.lookup) return this.answerLookup(worker, response.lookup);
+      if (response.lookup) return this.answerLookup(slot, response.lookup);
       if (response.ready) {
         slot.ready = true;
         return this.dispatch();
@@ -230,9 +238,13 @@ export class _StampPool {
    * Looks a sender up for a worker, in this thread's directory, and sends the answer back. A worker that was
    * terminated meanwhile (its stamp timed out) gets nothing; its message has already gone the onError way.
    */
-  private answerLookup(worker: Worker, lookup: NonNullable<_StampResponse["lookup"]>): void {
-    const { lookupId, address } = lookup;
+  private answerLookup(slot: Slot, lookup: NonNullable<_StampResponse["lookup"]>): void {
+    const { worker } = slot;
+    const { lookupId, address, id } = lookup;
+    slot.lookups.set(lookupId, id);
     const send = (answer: _LookupAnswer): void => {
+      // Answered already when the stamp waiting for it timed out (see arm()).
+      if (!slot.lookups.delete(lookupId)) return;
       try {
         worker.postMessage(answer);
       } catch (err) {
@@ -278,6 +290,7 @@ export class _StampPool {
       for (const waiting of this.queue.splice(0)) waiting.reject(err);
       return;
     }
+    this.replaced?.();
     this.spawn();
     this.dispatch();
   }
@@ -290,7 +303,36 @@ export class _StampPool {
     const task = slot.tasks[0];
     if (!task) return;
     slot.timer = setTimeout(() => {
+      if (slot.lookups.size > 0) {
+        // The worker is not stuck: its stamp waits for a lookup in this thread (a throttled Graph, say). The
+        // message fails (onError applies); the worker keeps going — the lookup's answer is an error now, its
+        // stamp ends with it, and that late answer is not waited for.
+        slot.tasks.shift();
+        for (const [lookupId, id] of slot.lookups) {
+          // (A lookup for a later message means this one's answer is on its way: that lookup goes on.)
+          if (id !== task.id) continue;
+          slot.lookups.delete(lookupId);
+          const answer: _LookupAnswer = {
+            lookupId,
+            error: _toWorkerError(new Error("the stamp timed out waiting for the directory")),
+          };
+          try {
+            slot.worker.postMessage(answer);
+          } catch {
+            // the worker is gone; lost() deals with it
+          }
+        }
+        this.arm(slot);
+        task.reject(
+          new _StampWorkerTimeout(
+            `stamping took longer than ${this.timeoutMs} ms (stampTimeoutMs), waiting for the directory`,
+          ),
+        );
+        this.dispatch();
+        return;
+      }
       // Retired at once: no other message goes to it, and a fresh worker takes its place.
+      this.replaced?.();
       const index = this.slots.indexOf(slot);
       if (index >= 0) this.slots.splice(index, 1);
       const [, ...rest] = slot.tasks.splice(0);

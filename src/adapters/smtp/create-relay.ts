@@ -195,7 +195,9 @@ export function createRelay(options: RelayOptions): Relay {
           `invalid relay options:\n  stamperConfig: cannot be sent to a stamp worker: ${_describe(err)}`,
         );
       }
-      pool = new _StampPool(resolved.stampWorkers, config, limits.stampTimeoutMs, directory);
+      pool = new _StampPool(resolved.stampWorkers, config, limits.stampTimeoutMs, directory, () => {
+        metrics.data.stampWorkersReplaced++;
+      });
     }
   }
   const logger: Logger = options.logger === false ? {} : (options.logger ?? createJsonLogger());

@@ -26,6 +26,8 @@ export interface RelayMetricsSnapshot {
   bytesReceived: number;
   bytesSent: number;
   stampErrors: number;
+  /** Stamp workers terminated (a stamp past stampTimeoutMs) or lost (crashed) and started anew. */
+  stampWorkersReplaced: number;
   upstreamConnects: number;
   upstreamErrors: number;
   transactionSecondsSum: number;
@@ -45,6 +47,7 @@ export class RelayMetrics {
     bytesReceived: 0,
     bytesSent: 0,
     stampErrors: 0,
+    stampWorkersReplaced: 0,
     upstreamConnects: 0,
     upstreamErrors: 0,
     transactionSecondsSum: 0,
@@ -112,6 +115,12 @@ export class RelayMetrics {
       "counter",
       "Stamping failures and timeouts (onError applied).",
       [["", d.stampErrors]],
+    );
+    metric(
+      "mailstamp_relay_stamp_workers_replaced_total",
+      "counter",
+      "Stamp workers terminated for a stamp past stampTimeoutMs, or lost, and started anew.",
+      [["", d.stampWorkersReplaced]],
     );
     metric("mailstamp_relay_upstream_connects_total", "counter", "Connections opened to the next hop.", [
       ["", d.upstreamConnects],

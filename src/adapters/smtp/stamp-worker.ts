@@ -28,7 +28,8 @@ if (port) {
   const data = workerData as _WorkerData;
   const pending = new Map<number, { resolve(user?: DirectoryUser): void; reject(err: Error): void }>();
   let nextLookup = 1;
-  /** The relay's lookup of the current message's envelope sender, when it sent one. */
+  /** The message being stamped, and the relay's lookup of its envelope sender when it sent one. */
+  let current = 0;
   let hint: _SenderHint | undefined;
   const remote: Directory = {
     lookup: (address) => {
@@ -36,7 +37,7 @@ if (port) {
       return new Promise<DirectoryUser | undefined>((resolve, reject) => {
         const lookupId = nextLookup++;
         pending.set(lookupId, { resolve, reject });
-        port.postMessage({ lookup: { lookupId, address } } satisfies _StampResponse);
+        port.postMessage({ lookup: { lookupId, address, id: current } } satisfies _StampResponse);
       });
     },
   };
@@ -46,6 +47,7 @@ if (port) {
   const stampOne = async (
     request: _StampRequest,
   ): Promise<{ response: _StampResponse; transfer: ArrayBuffer[] }> => {
+    current = request.id;
     hint = request.hint;
     try {
       const result: StampResult = await stamper.stamp(new Uint8Array(request.message), {

@@ -62,6 +62,7 @@ describe("stamp workers: messages waiting on a replaced worker", () => {
       expect(got).toContain(`Line 399 of ${subject}.`);
       expect(got).toContain('data-mailstamp="standard"');
     }
+    expect(r.relay.metrics().stampWorkersReplaced).toBe(1);
   });
 
   it("reach the next hop whole when a lookup outlasts stampTimeoutMs (a throttled Graph)", async () => {
@@ -89,6 +90,11 @@ describe("stamp workers: messages waiting on a replaced worker", () => {
     for (const m of hop.messages) expect(m.raw.length).toBeGreaterThan(8000);
     const second = hop.messages.find((m) => m.raw.toString().includes("Subject: Second"))?.raw.toString();
     expect(second).toContain("Remote ann@example.com");
+    // The worker was waiting for this thread, not stuck: only the slow message failed, the worker stayed.
+    const slowTx = r.transactions().find((t) => t.outcome === "passed-on-error");
+    expect(String(slowTx?.error)).toContain("waiting for the directory");
+    expect(r.transactions().filter((t) => t.outcome === "stamped")).toHaveLength(2);
+    expect(r.relay.metrics().stampWorkersReplaced).toBe(0);
   });
 });
 
