@@ -4,28 +4,21 @@ const CR = 0x0d;
 const LF = 0x0a;
 const DOT = 0x2e;
 
+const TERMINATOR = Buffer.from(".\r\n");
+const BREAK_AND_TERMINATOR = Buffer.from("\r\n.\r\n");
+
 /**
- * Encodes a message for SMTP DATA: every line ends in CRLF, a line that starts with "." gets a second one,
- * and the payload ends with `CRLF.CRLF`.
+ * Encodes a message for SMTP DATA, as pieces to write one after the other: every line ends in CRLF, a line that
+ * starts with "." gets a second one, and the payload ends with `CRLF.CRLF`.
  *
  * Bare LFs and bare CRs become CRLF (RFC 5321 §2.3.8 allows no other line ending on the wire, and Exchange
  * Online and Postfix 3.9 refuse bare LF); nodemailer does the same for LF. Because every line break of any kind
  * leaves as CRLF and the "." after it is stuffed, no byte sequence in the message can end the DATA phase early
  * at the next hop ("SMTP smuggling", CVE-2023-51764 and its siblings — `\n.\r\n`, `\r.\r`, `\r.\r\n`),
  * whatever line ending that hop accepts.
- */
-export function _encodeData(message: Uint8Array): Buffer {
-  const pieces = _encodeDataPieces(message);
-  return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
-}
-
-const TERMINATOR = Buffer.from(".\r\n");
-const BREAK_AND_TERMINATOR = Buffer.from("\r\n.\r\n");
-
-/**
- * {@link _encodeData} as pieces to write one after the other. A message that is already in wire form — CRLF
- * line breaks only and no line that starts with "." (what SMTP clients send, and what a stamp leaves) — is not
- * copied: the pieces are the message itself and the terminator.
+ *
+ * A message already in wire form — CRLF line breaks only and no line that starts with "." (what SMTP clients
+ * send, and what a stamp leaves) — is not copied: the pieces are the message itself and the terminator.
  */
 export function _encodeDataPieces(message: Uint8Array): Buffer[] {
   const src = Buffer.from(message.buffer, message.byteOffset, message.byteLength);

@@ -32,6 +32,16 @@ async function session(port: number): Promise<RawSmtpSession> {
   return s;
 }
 
+/** One message from Alice to Bob through the relay. */
+function sendOne(port: number) {
+  const client = relayClient(port);
+  cleanups.push(() => client.close());
+  return client.sendMail({
+    envelope: { from: "alice@example.com", to: ["bob@partner.test"] },
+    raw: alternativeMessage(),
+  });
+}
+
 const plain = (user: string, pass: string): string => Buffer.from(`\0${user}\0${pass}`).toString("base64");
 
 describe("allow: networks", () => {
@@ -144,12 +154,7 @@ describe("TLS to the next hop", () => {
       upstream: { host: "127.0.0.1", port: hop.port, tls: "required", ca: TEST_TLS.ca },
     });
     cleanups.push(() => r.relay.close({ timeoutMs: 500 }));
-    const client = relayClient(r.port);
-    cleanups.push(() => client.close());
-    await client.sendMail({
-      envelope: { from: "alice@example.com", to: ["bob@partner.test"] },
-      raw: alternativeMessage(),
-    });
+    await sendOne(r.port);
     expect(hop.messages[0]!.secure).toBe(true);
   });
 
@@ -160,14 +165,10 @@ describe("TLS to the next hop", () => {
       upstream: { host: "127.0.0.1", port: hop.port, tls: "required" },
     });
     cleanups.push(() => r.relay.close({ timeoutMs: 500 }));
-    const client = relayClient(r.port);
-    cleanups.push(() => client.close());
-    const err = (await client
-      .sendMail({
-        envelope: { from: "alice@example.com", to: ["bob@partner.test"] },
-        raw: alternativeMessage(),
-      })
-      .catch((e: unknown) => e)) as { responseCode?: number; response?: string };
+    const err = (await sendOne(r.port).catch((e: unknown) => e)) as {
+      responseCode?: number;
+      response?: string;
+    };
     expect(err.responseCode).toBe(451);
     expect(err.response).toMatch(/^451 4\.7\.5 /);
     expect(hop.messages).toHaveLength(0);
@@ -180,14 +181,7 @@ describe("TLS to the next hop", () => {
       upstream: { host: "127.0.0.1", port: hop.port, tls: "required" },
     });
     cleanups.push(() => r.relay.close({ timeoutMs: 500 }));
-    const client = relayClient(r.port);
-    cleanups.push(() => client.close());
-    const err = (await client
-      .sendMail({
-        envelope: { from: "alice@example.com", to: ["bob@partner.test"] },
-        raw: alternativeMessage(),
-      })
-      .catch((e: unknown) => e)) as { response?: string };
+    const err = (await sendOne(r.port).catch((e: unknown) => e)) as { response?: string };
     expect(err.response).toContain("does not offer STARTTLS");
     expect(hop.messages).toHaveLength(0);
   });
@@ -199,12 +193,7 @@ describe("TLS to the next hop", () => {
       upstream: { host: "127.0.0.1", port: hop.port, tls: "opportunistic" },
     });
     cleanups.push(() => r.relay.close({ timeoutMs: 500 }));
-    const client = relayClient(r.port);
-    cleanups.push(() => client.close());
-    await client.sendMail({
-      envelope: { from: "alice@example.com", to: ["bob@partner.test"] },
-      raw: alternativeMessage(),
-    });
+    await sendOne(r.port);
     expect(hop.messages[0]!.secure).toBe(true);
   });
 
@@ -221,12 +210,7 @@ describe("TLS to the next hop", () => {
       },
     });
     cleanups.push(() => r.relay.close({ timeoutMs: 500 }));
-    const client = relayClient(r.port);
-    cleanups.push(() => client.close());
-    await client.sendMail({
-      envelope: { from: "alice@example.com", to: ["bob@partner.test"] },
-      raw: alternativeMessage(),
-    });
+    await sendOne(r.port);
     expect(hop.messages).toHaveLength(1);
   });
 });

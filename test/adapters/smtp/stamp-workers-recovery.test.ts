@@ -1,7 +1,8 @@
 /**
  * Stamp workers when things go wrong: a worker replaced while messages wait on it, a stamp that times out
  * after its bytes moved to the worker, a runaway stamp behind a slow lookup, messages around the size where
- * Node stops pooling buffers. Found by an independent review; each test failed before its fix.
+ * Node stops pooling buffers. Found by an independent review; each test but the last (a guard that held)
+ * failed before its fix.
  */
 import { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";

@@ -1,6 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { _encodeData, _encodeDataPieces } from "../../../src/adapters/smtp/_wire.js";
+import { _encodeDataPieces } from "../../../src/adapters/smtp/_wire.js";
+
+/** The whole DATA payload in one buffer. */
+const _encodeData = (message: Uint8Array): Buffer => Buffer.concat(_encodeDataPieces(message));
 
 /** What a receiving SMTP server does with a DATA payload (RFC 5321 §4.5.2): stop at CRLF.CRLF, unstuff. */
 function receive(wire: Buffer): string {

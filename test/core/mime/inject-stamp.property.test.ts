@@ -9,6 +9,7 @@ import { scanMessage } from "../../../src/core/mime/scan-message.js";
 import { checkUntouchable } from "../../../src/core/mime/untouchable.js";
 import { decodeHeaders } from "../../../src/core/mime/headers.js";
 import { shapes } from "../../helpers/messages.js";
+import { damaged } from "../../helpers/damage.js";
 
 const LIMITS = { maxMimeDepth: 8, maxParts: 50 };
 const fixture = (name: string): Uint8Array =>
@@ -26,31 +27,7 @@ const SEEDS = [
 ];
 
 /** Random mutations of real messages: byte flips, cut-offs, duplicated and dropped slices. */
-const mutated = fc
-  .tuple(
-    fc.constantFrom(...SEEDS),
-    fc.array(
-      fc.tuple(
-        fc.nat(),
-        fc.nat({ max: 64 }),
-        fc.constantFrom("flip", "cut", "dup", "drop", "insert"),
-        fc.uint8Array({ maxLength: 16 }),
-      ),
-      { maxLength: 6 },
-    ),
-  )
-  .map(([seed, ops]) => {
-    let b = Buffer.from(seed);
-    for (const [pos, len, op, junk] of ops) {
-      const at = b.length ? pos % b.length : 0;
-      if (op === "flip") b[at] = (b[at] ?? 0) ^ 0xff;
-      else if (op === "cut") b = b.subarray(0, at);
-      else if (op === "dup") b = Buffer.concat([b.subarray(0, at + len), b.subarray(at)]);
-      else if (op === "drop") b = Buffer.concat([b.subarray(0, at), b.subarray(at + len)]);
-      else b = Buffer.concat([b.subarray(0, at), junk, b.subarray(at)]);
-    }
-    return new Uint8Array(b);
-  });
+const mutated = damaged(fc.constantFrom(...SEEDS), { maxLength: 6 });
 
 const STAMP: StampInsert = {
   id: "s",

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { createStamper, type MailstampConfig } from "../../../src/index.js";
 import { buildMessage, leaf, multipart, type Eol, type PartSpec } from "../../helpers/messages.js";
 import { attachmentDigest, checkFidelity } from "./_invariants.js";
+import { damaged } from "../../helpers/damage.js";
 
 const CONFIG: MailstampConfig = {
   organization: { name: "Example Corp", domains: ["example.com"] },
@@ -186,31 +187,7 @@ const message = fc
   });
 
 /** Byte-level damage to a generated message: flips, cuts, duplicated and dropped slices, inserted junk. */
-const mutated = fc
-  .tuple(
-    message,
-    fc.array(
-      fc.tuple(
-        fc.nat(),
-        fc.nat({ max: 64 }),
-        fc.constantFrom("flip", "cut", "dup", "drop", "insert"),
-        fc.uint8Array({ maxLength: 16 }),
-      ),
-      { minLength: 1, maxLength: 4 },
-    ),
-  )
-  .map(([seed, ops]) => {
-    let b = Buffer.from(seed);
-    for (const [pos, len, op, junk] of ops) {
-      const at = b.length ? pos % b.length : 0;
-      if (op === "flip") b[at] = (b[at] ?? 0) ^ 0xff;
-      else if (op === "cut") b = b.subarray(0, at);
-      else if (op === "dup") b = Buffer.concat([b.subarray(0, at + len), b.subarray(at)]);
-      else if (op === "drop") b = Buffer.concat([b.subarray(0, at), b.subarray(at + len)]);
-      else b = Buffer.concat([b.subarray(0, at), junk, b.subarray(at)]);
-    }
-    return new Uint8Array(b);
-  });
+const mutated = damaged(message, { minLength: 1, maxLength: 4 });
 
 async function checkAll(raw: Uint8Array): Promise<void> {
   const result = await stamper.stamp(raw);
